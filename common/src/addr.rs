@@ -1,0 +1,154 @@
+//! Addresses as every program in the course spells them.
+//!
+//! | written | means | Python |
+//! | --- | --- | --- |
+//! | `127.0.0.1:8080` | that IPv4 address | `('127.0.0.1', 8080)` |
+//! | `[::1]:8080` | that IPv6 address | `('::1', 8080)` with `AF_INET6` |
+//! | `localhost:8080` | the name, looked up (IPv4 preferred) | `('localhost', 8080)` |
+//! | `:8080` | every interface | `('', 8080)` |
+//! | `unix:/tmp/s.sock` | an AF_UNIX socket file (TCP lessons only) | `AF_UNIX`, `'/tmp/s.sock'` |
+//!
+//! The family (AF_INET or AF_INET6) follows from the address, as in Python.
+
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, ToSocketAddrs};
+use std::path::PathBuf;
+
+/// The forms an address may take, for error messages and `--help`.
+pub const ADDR_FORMS: &str = "HOST:PORT, [IPv6]:PORT, localhost:PORT or :PORT";
+
+/// Why an address could not be understood.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AddrError(String);
+
+impl fmt::Display for AddrError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for AddrError {}
+
+/// Parses `HOST:PORT`, `[IPv6]:PORT`, `localhost:PORT` or `:PORT`.
+///
+/// A host name is looked up; IPv4 answers are preferred so that `localhost`
+/// meets a server bound to `127.0.0.1`, the course's default.
+pub fn parse_addr(text: &str) -> Result<SocketAddr, AddrError> {
+    let text = text.trim();
+    let expected =
+        || AddrError(format!("'{text}' is not an address: expected {ADDR_FORMS}"));
+    // `:8080` is Python's ('', 8080): every interface.
+    if let Some(port) = text.strip_prefix(':').filter(|port| !port.contains(':')) {
+        let port = parse_port(port, text)?;
+        return Ok(SocketAddr::new(IpAddr::V4(Ipv4Addr::UNSPECIFIED), port));
+    }
+    if let Ok(addr) = text.parse::<SocketAddr>() {
+        return Ok(addr);
+    }
+    let (host, port) = text.rsplit_once(':').ok_or_else(expected)?;
+    let port = parse_port(port, text)?;
+    if host.is_empty() || host.contains(':') || host.starts_with('[') {
+        // A bare IPv6 address needs brackets: `::1:80` is ambiguous.
+        return Err(AddrError(format!(
+            "'{text}' is not an address: write IPv6 addresses in brackets, \
+             like [::1]:{port} (expected {ADDR_FORMS})"
+        )));
+    }
+    let found: Vec<SocketAddr> = (host, port)
+        .to_socket_addrs()
+        .map_err(|err| AddrError(format!("cannot look up host '{host}': {err}")))?
+        .collect();
+    found
+        .iter()
+        .find(|addr| addr.is_ipv4())
+        .or(found.first())
+        .copied()
+        .ok_or_else(|| AddrError(format!("host '{host}' has no address")))
+}
+
+fn parse_port(port: &str, whole: &str) -> Result<u16, AddrError> {
+    port.parse::<u16>().map_err(|_| {
+        AddrError(format!(
+            "'{whole}' has no valid port: '{port}' is not a number from 0 to 65535 \
+             (expected {ADDR_FORMS})"
+        ))
+    })
+}
+
+/// Where a stream socket lives: an internet address or, on Unix, a socket file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Endpoint {
+    /// AF_INET or AF_INET6: `127.0.0.1:8898`, `[::1]:8898`.
+    Inet(SocketAddr),
+    /// AF_UNIX: a path in the file system, written `unix:PATH`.
+    Unix(PathBuf),
+}
+
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Endpoint::Inet(addr) => write!(f, "{addr}"),
+            Endpoint::Unix(path) => write!(f, "unix:{}", path.display()),
+        }
+    }
+}
+
+/// Parses an address as [`parse_addr`] does, or `unix:PATH` for AF_UNIX.
+pub fn parse_endpoint(text: &str) -> Result<Endpoint, AddrError> {
+    match text.strip_prefix("unix:") {
+        Some("") => {
+            Err(AddrError("'unix:' needs a path, like unix:/tmp/lesson.sock".into()))
+        }
+        Some(path) => Ok(Endpoint::Unix(PathBuf::from(path))),
+        None => parse_addr(text).map(Endpoint::Inet),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv4_with_port() {
+        assert_eq!(parse_addr("127.0.0.1:8080"), Ok("127.0.0.1:8080".parse().unwrap()));
+    }
+
+    #[test]
+    fn ipv6_in_brackets() {
+        assert_eq!(parse_addr("[::1]:9000"), Ok("[::1]:9000".parse().unwrap()));
+    }
+
+    #[test]
+    fn colon_port_means_every_interface() {
+        assert_eq!(parse_addr(":8080"), Ok("0.0.0.0:8080".parse().unwrap()));
+    }
+
+    #[test]
+    fn localhost_prefers_ipv4() {
+        assert_eq!(parse_addr("localhost:7"), Ok("127.0.0.1:7".parse().unwrap()));
+    }
+
+    #[test]
+    fn errors_say_which_form_is_expected() {
+        for bad in
+            ["8080", "127.0.0.1", "127.0.0.1:http", "127.0.0.1:70000", "::1:80", ":"]
+        {
+            let err = parse_addr(bad).unwrap_err().to_string();
+            assert!(err.contains("HOST:PORT"), "{bad}: {err}");
+        }
+        assert!(parse_addr("::1:80").unwrap_err().to_string().contains("brackets"));
+    }
+
+    #[test]
+    fn unix_endpoint() {
+        assert_eq!(
+            parse_endpoint("unix:/tmp/a.sock"),
+            Ok(Endpoint::Unix("/tmp/a.sock".into()))
+        );
+        assert!(parse_endpoint("unix:").is_err());
+        assert_eq!(
+            parse_endpoint("127.0.0.1:1").unwrap().to_string(),
+            "127.0.0.1:1".to_string()
+        );
+    }
+}

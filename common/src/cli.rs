@@ -1,0 +1,127 @@
+//! The command-line arguments every program shares, so each `--help` reads the
+//! same. A lesson flattens them into its own `clap` struct:
+//!
+//! ```
+//! #[derive(clap::Parser)]
+//! struct Args {
+//!     #[command(flatten)]
+//!     common: common::cli::CommonArgs,
+//!     #[command(flatten)]
+//!     buffer: common::cli::BufferArgs,
+//! }
+//! ```
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::Args;
+
+use crate::addr::{Endpoint, parse_addr, parse_endpoint};
+use crate::encoding::Codec;
+use crate::explain::Explain;
+
+/// `--encoding` and `--explain`.
+#[derive(Debug, Clone, Args)]
+pub struct CommonArgs {
+    /// Text encoding on the wire: utf-8, gbk (cp936), gb18030, big5, …
+    /// (the tutorials use gbk on Windows).
+    #[arg(long, value_name = "ENC", default_value = "utf-8", value_parser = encoding)]
+    pub encoding: Codec,
+
+    /// Narrate each numbered step of the lesson on stderr, with the Python call
+    /// and the Rust call side by side.
+    #[arg(long)]
+    pub explain: bool,
+}
+
+impl CommonArgs {
+    /// The narrator for a lesson of `steps` steps.
+    pub fn explainer(&self, steps: usize) -> Explain {
+        Explain::new(self.explain, steps)
+    }
+}
+
+/// `--bufsize N`: the `1024` of `recv(1024)`.
+#[derive(Debug, Clone, Args)]
+pub struct BufferArgs {
+    /// Bytes asked for by each recv / recvfrom (Python's recv(1024)).
+    #[arg(long, value_name = "N", default_value = "1024", value_parser = bufsize)]
+    pub bufsize: usize,
+}
+
+/// clap value parser for addresses: `HOST:PORT`, `[IPv6]:PORT`, `:PORT`.
+pub fn addr(text: &str) -> Result<SocketAddr, String> {
+    parse_addr(text).map_err(|err| err.to_string())
+}
+
+/// clap value parser for stream endpoints: an address or `unix:PATH`.
+pub fn endpoint(text: &str) -> Result<Endpoint, String> {
+    parse_endpoint(text).map_err(|err| err.to_string())
+}
+
+/// clap value parser for `--encoding`.
+pub fn encoding(text: &str) -> Result<Codec, String> {
+    Codec::for_label(text)
+}
+
+/// The largest `--bufsize`: 16 MiB is far beyond any datagram (64 KiB).
+pub const MAX_BUFSIZE: usize = 16 << 20;
+
+/// clap value parser for `--bufsize`: 1 to 16 MiB.
+pub fn bufsize(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if (1..=MAX_BUFSIZE).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "'{text}' is not a buffer size: expected a number from 1 to {MAX_BUFSIZE}"
+        )),
+    }
+}
+
+/// clap value parser for `--timeout SECS` (fractions allowed: `0.5`).
+pub fn seconds(text: &str) -> Result<Duration, String> {
+    match text.parse::<f64>() {
+        Ok(secs) if secs > 0.0 && secs <= 86_400.0 => Ok(Duration::from_secs_f64(secs)),
+        _ => Err(format!(
+            "'{text}' is not a timeout: expected seconds, more than 0, like 2 or 0.5"
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Demo {
+        #[command(flatten)]
+        common: CommonArgs,
+        #[command(flatten)]
+        buffer: BufferArgs,
+        #[arg(long, value_parser = seconds)]
+        timeout: Option<Duration>,
+    }
+
+    #[test]
+    fn defaults() {
+        let demo = Demo::try_parse_from(["demo"]).unwrap();
+        assert_eq!(demo.common.encoding, Codec::UTF_8);
+        assert!(!demo.common.explain);
+        assert_eq!(demo.buffer.bufsize, 1024);
+        assert_eq!(demo.timeout, None);
+    }
+
+    #[test]
+    fn bad_values_are_usage_errors() {
+        for args in [
+            &["demo", "--encoding", "nope"][..],
+            &["demo", "--bufsize", "0"],
+            &["demo", "--timeout", "-1"],
+        ] {
+            let err = Demo::try_parse_from(args).err().unwrap();
+            assert_eq!(err.exit_code(), 2, "{args:?}");
+        }
+        let err = Demo::try_parse_from(["demo", "--encoding", "nope"]).err().unwrap();
+        assert!(err.to_string().contains("gbk"), "{err}");
+    }
+}

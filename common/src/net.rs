@@ -1,0 +1,185 @@
+//! Socket set-up through `socket2`, converted to std types.
+//!
+//! The lessons create sockets the way Python does — `socket(family, type)`,
+//! then options, then `bind`/`listen`/`connect` — so these helpers follow the
+//! same order and leave the std types (`UdpSocket`, `TcpListener`, `TcpStream`)
+//! that the rest of a program uses.
+
+use std::io;
+use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::time::Duration;
+
+use socket2::{Domain, Protocol, Socket, Type};
+
+/// `socket.socket(family, type)`: the family follows the address. For IPv6,
+/// IPV6_V6ONLY is set explicitly (its default differs between systems), so
+/// `[::]:PORT` means IPv6 only on every OS.
+pub fn new_socket(addr: &SocketAddr, kind: Type) -> io::Result<Socket> {
+    let protocol = if kind == Type::DGRAM { Protocol::UDP } else { Protocol::TCP };
+    let socket = Socket::new(Domain::for_address(*addr), kind, Some(protocol))?;
+    if addr.is_ipv6() {
+        socket.set_only_v6(true)?;
+    }
+    Ok(socket)
+}
+
+/// The Python call that creates a socket for this address, for narration:
+/// `socket(AF_INET, SOCK_DGRAM)`.
+pub fn python_socket_call(addr: &SocketAddr, kind: Type) -> String {
+    let family = if addr.is_ipv6() { "AF_INET6" } else { "AF_INET" };
+    let kind = if kind == Type::DGRAM { "SOCK_DGRAM" } else { "SOCK_STREAM" };
+    format!("socket(socket.{family}, socket.{kind})")
+}
+
+/// An unbound UDP socket for sending to `peer`: like Python, the OS binds a
+/// free local port on the first `sendto`.
+pub fn udp_unbound(peer: &SocketAddr) -> io::Result<UdpSocket> {
+    Ok(new_socket(peer, Type::DGRAM)?.into())
+}
+
+/// `socket(AF_INET, SOCK_DGRAM)` + `bind(addr)`.
+pub fn udp_bind(addr: &SocketAddr) -> io::Result<UdpSocket> {
+    let socket = new_socket(addr, Type::DGRAM)?;
+    socket.bind(&(*addr).into())?;
+    Ok(socket.into())
+}
+
+/// Options of a listening TCP socket.
+#[derive(Debug, Clone, Copy)]
+pub struct ListenOptions {
+    /// Set SO_REUSEADDR before bind (Unix only, as std does), so a server can
+    /// restart while old connections sit in TIME_WAIT.
+    pub reuse_address: bool,
+    /// `listen(backlog)`: how many finished handshakes may wait for `accept`.
+    pub backlog: i32,
+}
+
+impl Default for ListenOptions {
+    fn default() -> Self {
+        ListenOptions { reuse_address: true, backlog: 128 }
+    }
+}
+
+/// `socket(AF_INET, SOCK_STREAM)`, `setsockopt(SO_REUSEADDR)`, `bind`, `listen`.
+pub fn tcp_listen(
+    addr: &SocketAddr,
+    options: ListenOptions,
+) -> io::Result<TcpListener> {
+    let socket = new_socket(addr, Type::STREAM)?;
+    // On Windows SO_REUSEADDR lets a second program steal a port in use, so
+    // (like std) it is only set on Unix, where it means "ignore TIME_WAIT".
+    #[cfg(unix)]
+    socket.set_reuse_address(options.reuse_address)?;
+    socket.bind(&(*addr).into())?;
+    socket.listen(options.backlog)?;
+    Ok(socket.into())
+}
+
+/// `socket(AF_INET, SOCK_STREAM)` + `connect(addr)`, giving up after `timeout`
+/// (Python's `settimeout` before `connect`) when one is given.
+pub fn tcp_connect(
+    addr: &SocketAddr,
+    timeout: Option<Duration>,
+) -> io::Result<TcpStream> {
+    let socket = new_socket(addr, Type::STREAM)?;
+    match timeout {
+        Some(timeout) => socket.connect_timeout(&(*addr).into(), timeout)?,
+        None => socket.connect(&(*addr).into())?,
+    }
+    Ok(socket.into())
+}
+
+/// A datagram as `recvfrom` saw it: the bytes that fit in the buffer, and
+/// whether the datagram was longer.
+#[derive(Debug)]
+pub struct Datagram {
+    /// How many bytes were stored in the buffer.
+    pub len: usize,
+    /// Who sent it.
+    pub from: SocketAddr,
+    /// The datagram was longer than the buffer; the rest is gone (Linux drops
+    /// it silently, Windows reports an error: both are shown the same way).
+    pub truncated: bool,
+}
+
+/// `recvfrom(bufsize)` that also says whether the datagram was cut short.
+///
+/// It peeks first with a buffer one byte longer: if that byte arrives, the
+/// datagram did not fit. Then it reads the datagram for real.
+pub fn recv_datagram(
+    socket: &UdpSocket,
+    buf: &mut Vec<u8>,
+    bufsize: usize,
+) -> io::Result<Datagram> {
+    buf.resize(bufsize + 1, 0);
+    let peeked = loop {
+        match socket.peek_from(buf) {
+            Ok((len, _)) => break len,
+            // Windows: a datagram longer than the buffer is an error, not a cut.
+            Err(err) if is_message_too_long(&err) => break bufsize + 1,
+            // Windows: an earlier sendto got ICMP "port unreachable"; keep going.
+            Err(err) if err.kind() == io::ErrorKind::ConnectionReset => continue,
+            Err(err) => return Err(err),
+        }
+    };
+    buf.truncate(bufsize);
+    let (len, from) = loop {
+        match socket.recv_from(buf) {
+            Ok(got) => break got,
+            Err(err) if is_message_too_long(&err) => {
+                // The bytes are in buf but Windows does not say who sent them.
+                let (_, from) = socket.peek_from(&mut [])?;
+                break (bufsize, from);
+            }
+            Err(err) if err.kind() == io::ErrorKind::ConnectionReset => continue,
+            Err(err) => return Err(err),
+        }
+    };
+    Ok(Datagram { len, from, truncated: peeked > bufsize })
+}
+
+fn is_message_too_long(err: &io::Error) -> bool {
+    // WSAEMSGSIZE on Windows; never reported on Linux.
+    cfg!(windows) && err.raw_os_error() == Some(10040)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn udp_truncation_is_detected() {
+        let receiver = udp_bind(&"127.0.0.1:0".parse().unwrap()).unwrap();
+        let to = receiver.local_addr().unwrap();
+        let sender = udp_unbound(&to).unwrap();
+        sender.send_to(&[7u8; 2000], to).unwrap();
+        sender.send_to(b"", to).unwrap();
+        let mut buf = Vec::new();
+        let first = recv_datagram(&receiver, &mut buf, 1024).unwrap();
+        assert_eq!((first.len, first.truncated), (1024, true));
+        // The OS bound the unbound sender to a free port on its first sendto.
+        assert_eq!(first.from.port(), sender.local_addr().unwrap().port());
+        let empty = recv_datagram(&receiver, &mut buf, 1024).unwrap();
+        assert_eq!((empty.len, empty.truncated), (0, false));
+    }
+
+    #[test]
+    fn listen_then_connect() {
+        let listener =
+            tcp_listen(&"127.0.0.1:0".parse().unwrap(), ListenOptions::default())
+                .unwrap();
+        let addr = listener.local_addr().unwrap();
+        let client = tcp_connect(&addr, Some(Duration::from_secs(5))).unwrap();
+        let (_, peer) = listener.accept().unwrap();
+        assert_eq!(peer, client.local_addr().unwrap());
+    }
+
+    #[test]
+    fn python_call_names_the_family() {
+        let v6: SocketAddr = "[::1]:1".parse().unwrap();
+        assert_eq!(
+            python_socket_call(&v6, Type::STREAM),
+            "socket(socket.AF_INET6, socket.SOCK_STREAM)"
+        );
+    }
+}

@@ -1,0 +1,3 @@
+//! Placeholder: this lesson is being written.
+
+fn main() {}
