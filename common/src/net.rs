@@ -89,53 +89,65 @@ pub fn tcp_connect(
     Ok(socket.into())
 }
 
-/// A datagram as `recvfrom` saw it: the bytes that fit in the buffer, and
-/// whether the datagram was longer.
+/// The largest UDP payload (65,535 minus the IPv4 and UDP headers is 65,507;
+/// this is enough for either family).
+pub const MAX_DATAGRAM: usize = 65_535;
+
+/// A datagram as `recvfrom` saw it: the bytes that fit in the buffer, and how
+/// long the datagram really was.
 #[derive(Debug)]
 pub struct Datagram {
-    /// How many bytes were stored in the buffer.
+    /// How many bytes were stored in the buffer (`&buf[..len]`).
     pub len: usize,
+    /// How many bytes the sender sent (more than `len` when truncated).
+    pub sent_len: usize,
     /// Who sent it.
     pub from: SocketAddr,
-    /// The datagram was longer than the buffer; the rest is gone (Linux drops
-    /// it silently, Windows reports an error: both are shown the same way).
-    pub truncated: bool,
 }
 
-/// `recvfrom(bufsize)` that also says whether the datagram was cut short.
+impl Datagram {
+    /// The datagram was longer than the buffer; the rest is gone (Linux drops
+    /// it silently, Windows reports an error: both are shown the same way).
+    pub fn truncated(&self) -> bool {
+        self.sent_len > self.len
+    }
+}
+
+/// `recvfrom(bufsize)` that also says how long the datagram really was.
 ///
-/// It peeks first with a buffer one byte longer: if that byte arrives, the
-/// datagram did not fit. Then it reads the datagram for real.
+/// It peeks first with a buffer big enough for any datagram, to learn its
+/// length, then reads it for real into `bufsize` bytes, as Python would.
+/// Afterwards `&buf[..datagram.len]` holds the bytes that arrived.
 pub fn recv_datagram(
     socket: &UdpSocket,
     buf: &mut Vec<u8>,
     bufsize: usize,
 ) -> io::Result<Datagram> {
-    buf.resize(bufsize + 1, 0);
-    let peeked = loop {
+    buf.resize(MAX_DATAGRAM.max(bufsize), 0);
+    let sent_len = loop {
         match socket.peek_from(buf) {
             Ok((len, _)) => break len,
-            // Windows: a datagram longer than the buffer is an error, not a cut.
-            Err(err) if is_message_too_long(&err) => break bufsize + 1,
             // Windows: an earlier sendto got ICMP "port unreachable"; keep going.
             Err(err) if err.kind() == io::ErrorKind::ConnectionReset => continue,
             Err(err) => return Err(err),
         }
     };
-    buf.truncate(bufsize);
     let (len, from) = loop {
-        match socket.recv_from(buf) {
+        match socket.recv_from(&mut buf[..bufsize]) {
             Ok(got) => break got,
+            // Windows: a datagram longer than the buffer is an error, not a cut;
+            // the first bufsize bytes are in the buffer all the same.
             Err(err) if is_message_too_long(&err) => {
-                // The bytes are in buf but Windows does not say who sent them.
-                let (_, from) = socket.peek_from(&mut [])?;
-                break (bufsize, from);
+                break (
+                    bufsize,
+                    socket.peek_from(&mut [0u8; 1]).map(|(_, from)| from)?,
+                );
             }
             Err(err) if err.kind() == io::ErrorKind::ConnectionReset => continue,
             Err(err) => return Err(err),
         }
     };
-    Ok(Datagram { len, from, truncated: peeked > bufsize })
+    Ok(Datagram { len, sent_len: sent_len.max(len), from })
 }
 
 fn is_message_too_long(err: &io::Error) -> bool {
@@ -156,11 +168,11 @@ mod tests {
         sender.send_to(b"", to).unwrap();
         let mut buf = Vec::new();
         let first = recv_datagram(&receiver, &mut buf, 1024).unwrap();
-        assert_eq!((first.len, first.truncated), (1024, true));
+        assert_eq!((first.len, first.sent_len, first.truncated()), (1024, 2000, true));
         // The OS bound the unbound sender to a free port on its first sendto.
         assert_eq!(first.from.port(), sender.local_addr().unwrap().port());
         let empty = recv_datagram(&receiver, &mut buf, 1024).unwrap();
-        assert_eq!((empty.len, empty.truncated), (0, false));
+        assert_eq!((empty.len, empty.truncated()), (0, false));
     }
 
     #[test]
