@@ -1,0 +1,35 @@
+"""udp_receiver.py: seed 000 "udp接收数据" and seed 003 rece_main, in Python 3.
+
+Usage: python3 udp_receiver.py [PORT [ENCODING [COUNT]]]
+Defaults: 8080 utf-8 1 — binds ('', PORT): every interface, as the seed does.
+"""
+import socket
+import sys
+
+
+# ANCHOR: main
+def main(port=8080, encoding='utf-8', count=1):
+    # 1. create a UDP socket (创建套接字)
+    udp_socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+
+    # 2. bind the local address (绑定本地信息): '' means every interface
+    udp_socket.bind(('', port))
+    print('listening on %s:%d' % udp_socket.getsockname(), file=sys.stderr, flush=True)
+
+    for _ in range(count):
+        # 3. receive at most 1024 bytes (接收数据): (bytes, (ip, port))
+        recv_data = udp_socket.recvfrom(1024)
+
+        # 4. print it (打印数据): the tuple as seed 003 does, then the text
+        print(recv_data)
+        data, (ip, sender_port) = recv_data
+        print('%s:%d: %s' % (ip, sender_port, data.decode(encoding, errors='replace')))
+
+    # 5. close the socket (关闭套接字)
+    udp_socket.close()
+# ANCHOR_END: main
+
+
+if __name__ == '__main__':
+    args = sys.argv[1:]
+    main(*[int(p) for p in args[:1]], *args[1:2], *[int(c) for c in args[2:3]])
