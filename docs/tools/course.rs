@@ -1,3 +1,0 @@
-//! Placeholder: the course runner is being written.
-
-fn main() {}

@@ -1,0 +1,195 @@
+//! What the course runs: each lesson's exchanges, in the order of the book.
+//!
+//! An exchange starts an optional server, waits for its `listening on ADDR`
+//! line, runs its clients one after the other, and checks that the expected
+//! lines were printed. In arguments, `{addr}` becomes the server's address
+//! (`127.0.0.1:PORT`), `{port}` its port and `{dir}` the exchange's scratch folder.
+
+/// Which program to run.
+#[derive(Clone, Copy)]
+pub enum Program {
+    /// A binary of this workspace.
+    Rust(&'static str),
+    /// A Python listing: (crate, file in the crate's `python/`).
+    Python(&'static str, &'static str),
+}
+
+/// One program of an exchange, with its arguments and stdin.
+pub struct Step {
+    pub program: Program,
+    pub args: &'static [&'static str],
+    pub stdin: Option<&'static str>,
+}
+
+/// Where an expected line must appear.
+#[derive(Clone, Copy)]
+pub enum Who {
+    Server,
+    Client(usize),
+}
+
+/// A server and its clients, and what proves the exchange happened.
+pub struct Exchange {
+    /// The lesson crate this exchange belongs to (and whose book sample it feeds).
+    pub lesson: &'static str,
+    /// What the exchange shows, for the transcript and the final table.
+    pub title: &'static str,
+    /// Started first; the course waits for `listening on`.
+    pub server: Option<Step>,
+    /// Whether the server exits by itself (`--count`, `--once`) or is stopped.
+    pub server_exits: bool,
+    pub clients: Vec<Step>,
+    /// Lines that must appear: (who, text contained in a line).
+    pub expect: Vec<(Who, &'static str)>,
+    /// Files created in the scratch folder first: (name, contents).
+    pub files: Vec<(&'static str, &'static [u8])>,
+    /// Part of the book's sample session for `lesson` (Rust-only, deterministic).
+    pub in_sample: bool,
+}
+
+impl Exchange {
+    /// Whether any program of the exchange is a Python listing.
+    pub fn uses_python(&self) -> bool {
+        self.server
+            .iter()
+            .chain(&self.clients)
+            .any(|step| matches!(step.program, Program::Python(..)))
+    }
+}
+
+fn rust(bin: &'static str, args: &'static [&'static str]) -> Step {
+    Step { program: Program::Rust(bin), args, stdin: None }
+}
+
+fn python(
+    krate: &'static str,
+    file: &'static str,
+    args: &'static [&'static str],
+) -> Step {
+    Step { program: Program::Python(krate, file), args, stdin: None }
+}
+
+fn with_stdin(step: Step, stdin: &'static str) -> Step {
+    Step { stdin: Some(stdin), ..step }
+}
+
+/// Every exchange of the course, lesson by lesson.
+pub fn all() -> Vec<Exchange> {
+    let mut all = Vec::new();
+    all.extend(udp());
+    all
+}
+
+fn udp() -> Vec<Exchange> {
+    vec![
+        Exchange {
+            lesson: "udp-sender",
+            title: "udp-sender sends two datagrams; the OS picks its port",
+            server: Some(rust(
+                "udp-receiver",
+                &["--bind", "127.0.0.1:0", "--count", "2", "--explain"],
+            )),
+            server_exits: true,
+            clients: vec![rust(
+                "udp-sender",
+                &["--to", "{addr}", "--explain", "nihao", "数据"],
+            )],
+            expect: vec![
+                (Who::Client(0), "(chosen by the OS)"),
+                (Who::Server, ": 数据"),
+            ],
+            files: vec![],
+            in_sample: true,
+        },
+        Exchange {
+            lesson: "udp-receiver",
+            title: "udp-receiver binds a port and receives GBK text",
+            server: Some(rust(
+                "udp-receiver",
+                &[
+                    "--bind",
+                    "127.0.0.1:0",
+                    "--count",
+                    "1",
+                    "--encoding",
+                    "gbk",
+                    "--explain",
+                ],
+            )),
+            server_exits: true,
+            clients: vec![rust(
+                "udp-sender",
+                &["--to", "{addr}", "--encoding", "gbk", "数据"],
+            )],
+            expect: vec![(Who::Server, ": 数据")],
+            files: vec![],
+            in_sample: true,
+        },
+        Exchange {
+            lesson: "udp-receiver",
+            title: "--python-repr prints what print(udp_socket.recvfrom(1024)) prints",
+            server: Some(rust(
+                "udp-receiver",
+                &["--bind", "127.0.0.1:0", "--count", "1", "--python-repr"],
+            )),
+            server_exits: true,
+            clients: vec![rust(
+                "udp-sender",
+                &["--to", "{addr}", "--encoding", "gbk", "数据"],
+            )],
+            expect: vec![(Who::Server, "(b'\\xca\\xfd\\xbe\\xdd', ('127.0.0.1', ")],
+            files: vec![],
+            in_sample: true,
+        },
+        Exchange {
+            lesson: "udp-receiver",
+            title: "a reply for every datagram (seed 004's UDP server answers success)",
+            server: Some(rust(
+                "udp-receiver",
+                &["--bind", "127.0.0.1:0", "--count", "1", "--reply", "success"],
+            )),
+            server_exits: true,
+            clients: vec![rust(
+                "udp-sender",
+                &["--to", "{addr}", "--wait-reply", "hello"],
+            )],
+            expect: vec![(Who::Client(0), ": success"), (Who::Server, ": hello")],
+            files: vec![],
+            in_sample: true,
+        },
+        Exchange {
+            lesson: "udp-receiver",
+            title: "Python's udp_sender.py → Rust udp-receiver, GBK",
+            server: Some(rust(
+                "udp-receiver",
+                &["--bind", "127.0.0.1:0", "--count", "1", "--encoding", "gbk"],
+            )),
+            server_exits: true,
+            clients: vec![python(
+                "udp-sender",
+                "udp_sender.py",
+                &["127.0.0.1", "{port}", "gbk", "数据"],
+            )],
+            expect: vec![(Who::Server, ": 数据")],
+            files: vec![],
+            in_sample: false,
+        },
+        Exchange {
+            lesson: "udp-sender",
+            title: "Rust udp-sender → Python's udp_receiver.py, GBK",
+            server: Some(python("udp-receiver", "udp_receiver.py", &["0", "gbk", "1"])),
+            server_exits: true,
+            clients: vec![rust(
+                "udp-sender",
+                &["--to", "{addr}", "--encoding", "gbk", "数据"],
+            )],
+            expect: vec![
+                (Who::Server, "(b'\\xca\\xfd\\xbe\\xdd', ('127.0.0.1', "),
+                (Who::Server, ": 数据"),
+            ],
+            files: vec![],
+            in_sample: false,
+        },
+    ]
+}
+

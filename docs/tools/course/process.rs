@@ -1,0 +1,219 @@
+//! Starting the lesson programs, reading what they print with a deadline, and
+//! making sure none is left behind — also on Ctrl+C.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Condvar, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// How long the course waits for any one thing before calling it failed.
+pub const DEADLINE: Duration = Duration::from_secs(15);
+
+/// Process ids of every program still running, killed by the Ctrl+C handler.
+static RUNNING: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+
+/// On Ctrl+C (or SIGTERM): stop every program the course started, then exit.
+pub fn stop_everything_on_ctrl_c() {
+    let installed = ctrlc::set_handler(|| {
+        let pids = RUNNING.lock().map(|pids| pids.clone()).unwrap_or_default();
+        for pid in pids {
+            kill(pid);
+        }
+        eprintln!("\ninterrupted: every lesson program was stopped");
+        std::process::exit(130);
+    });
+    if let Err(err) = installed {
+        eprintln!(
+            "warning: cannot catch Ctrl+C ({err}); programs may outlive an interrupt"
+        );
+    }
+}
+
+fn kill(pid: u32) {
+    #[cfg(unix)]
+    let _ = Command::new("kill").arg(pid.to_string()).status();
+    #[cfg(windows)]
+    let _ = Command::new("taskkill").args(["/F", "/PID", &pid.to_string()]).status();
+}
+
+/// The lines a program printed, stdout and stderr merged in the order written.
+#[derive(Default)]
+struct Lines {
+    lines: Vec<String>,
+    closed: bool,
+}
+
+/// A program the course started; killed when dropped.
+pub struct Running {
+    child: Child,
+    output: Arc<(Mutex<Lines>, Condvar)>,
+    reader: Option<thread::JoinHandle<()>>,
+    seen: usize,
+}
+
+impl Running {
+    /// Starts `program args…` in `dir`, with `stdin` written and closed (or
+    /// closed at once), stdout and stderr merged into one pipe.
+    pub fn start(
+        program: &Path,
+        args: &[String],
+        dir: &Path,
+        stdin: Option<&str>,
+    ) -> Result<Running, String> {
+        let (reader, writer) =
+            std::io::pipe().map_err(|err| format!("cannot create a pipe: {err}"))?;
+        let writer_too =
+            writer.try_clone().map_err(|err| format!("cannot create a pipe: {err}"))?;
+        let mut command = Command::new(program);
+        command
+            .args(args)
+            .current_dir(dir)
+            .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdout(writer)
+            .stderr(writer_too)
+            // Plain text: the transcript is compared with the book's samples.
+            .env("NO_COLOR", "1")
+            .env("PYTHONIOENCODING", "utf-8")
+            .env("PYTHONUNBUFFERED", "1");
+        let mut child = command
+            .spawn()
+            .map_err(|err| format!("cannot start {}: {err}", program.display()))?;
+        // Drop our copies of the write end, or the pipe never reports EOF.
+        drop(command);
+        if let Ok(mut pids) = RUNNING.lock() {
+            pids.push(child.id());
+        }
+        if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
+            // A program that exits early closes its stdin: not our error.
+            let _ = pipe.write_all(text.as_bytes());
+        }
+        let output = Arc::new((Mutex::new(Lines::default()), Condvar::new()));
+        let shared = Arc::clone(&output);
+        let reader = thread::spawn(move || {
+            let mut reader = BufReader::new(reader);
+            let mut line = Vec::new();
+            loop {
+                line.clear();
+                let done =
+                    !matches!(reader.read_until(b'\n', &mut line), Ok(n) if n > 0);
+                let (lines, changed) = &*shared;
+                let Ok(mut lines) = lines.lock() else { return };
+                if done {
+                    lines.closed = true;
+                } else {
+                    let text = String::from_utf8_lossy(&line);
+                    lines.lines.push(text.trim_end_matches(['\r', '\n']).to_string());
+                }
+                changed.notify_all();
+                if done {
+                    return;
+                }
+            }
+        });
+        Ok(Running { child, output, reader: Some(reader), seen: 0 })
+    }
+
+    /// Waits for a line (after the last one found) containing `needle`.
+    pub fn wait_for(&mut self, needle: &str) -> Result<String, String> {
+        let deadline = Instant::now() + DEADLINE;
+        let (lines, changed) = &*self.output;
+        let mut state = lines.lock().map_err(|_| "output reader failed".to_string())?;
+        loop {
+            let start = self.seen.min(state.lines.len());
+            if let Some(offset) =
+                state.lines[start..].iter().position(|l| l.contains(needle))
+            {
+                self.seen = start + offset + 1;
+                return Ok(state.lines[start + offset].clone());
+            }
+            let now = Instant::now();
+            if state.closed || now >= deadline {
+                return Err(format!("no line containing {needle:?} appeared"));
+            }
+            state = changed
+                .wait_timeout(state, deadline - now)
+                .map_err(|_| "output reader failed".to_string())?
+                .0;
+        }
+    }
+
+    /// Waits (up to the deadline) for the program to exit; true when it exited 0.
+    pub fn wait_exit(&mut self) -> Result<bool, String> {
+        let deadline = Instant::now() + DEADLINE;
+        loop {
+            match self.child.try_wait() {
+                Ok(Some(status)) => {
+                    self.finish_output();
+                    return Ok(status.success());
+                }
+                Ok(None) if Instant::now() < deadline => {
+                    thread::sleep(Duration::from_millis(5))
+                }
+                Ok(None) => return Err("it did not exit in time".to_string()),
+                Err(err) => return Err(format!("cannot wait for it: {err}")),
+            }
+        }
+    }
+
+    /// Stops a server that runs until Ctrl+C, then collects its last lines.
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.finish_output();
+    }
+
+    /// Everything the program printed so far.
+    pub fn lines(&self) -> Vec<String> {
+        self.output.0.lock().map(|state| state.lines.clone()).unwrap_or_default()
+    }
+
+    fn finish_output(&mut self) {
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
+        }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if let Ok(mut pids) = RUNNING.lock() {
+            pids.retain(|&pid| pid != self.child.id());
+        }
+    }
+}
+
+/// A scratch folder for one exchange (the file lesson's served files).
+pub struct WorkDir(PathBuf);
+
+impl WorkDir {
+    pub fn new(name: &str) -> Result<WorkDir, String> {
+        let path =
+            std::env::temp_dir().join(format!("course-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path)
+            .map_err(|err| format!("cannot create {}: {err}", path.display()))?;
+        Ok(WorkDir(path))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for WorkDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// `python3` on PATH, if any.
+pub fn python3() -> Option<PathBuf> {
+    let paths = std::env::var_os("PATH")?;
+    std::env::split_paths(&paths)
+        .map(|dir| dir.join(format!("python3{}", std::env::consts::EXE_SUFFIX)))
+        .find(|candidate| candidate.is_file())
+}
