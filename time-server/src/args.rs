@@ -1,0 +1,38 @@
+//! The command line of `time-server`.
+
+use std::net::SocketAddr;
+
+use clap::Parser;
+use common::cli::{BufferArgs, CommonArgs};
+
+/// A UDP time server — lesson "时间服务器server" (seed 001).
+///
+/// Each datagram is a strftime format (`%Y-%m-%d`, `%H:%M:%S`, `%Y年%m月%d日`);
+/// the answer is the local time in that format, or `error: …` when the format
+/// cannot be used. An empty datagram gets the seed's default `%Y-%m-%d %X`.
+/// The local time zone comes from `TZ` (e.g. `TZ=Asia/Shanghai`) or
+/// /etc/localtime. Each request is logged on stdout as `===> FORMAT from ADDR`.
+/// Python twin: python/time_server.py.
+#[derive(Debug, Parser)]
+#[command(name = "time-server", version)]
+pub struct Args {
+    /// The local address to bind (`:9000` means every interface, Python's '').
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:9000", value_parser = common::cli::addr)]
+    pub bind: SocketAddr,
+
+    /// Stop after answering N requests (default: run until Ctrl+C).
+    #[arg(long, value_name = "N")]
+    pub count: Option<u64>,
+
+    /// Do not set SO_REUSEADDR before bind. With it (the seed's choice), Linux
+    /// lets a second UDP server bind the same port, and only the newest one
+    /// receives; without it the second server fails with "address in use".
+    #[arg(long)]
+    pub no_reuseaddr: bool,
+
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    #[command(flatten)]
+    pub buffer: BufferArgs,
+}
