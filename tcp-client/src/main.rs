@@ -1,3 +1,280 @@
-//! Placeholder: this lesson is being written.
+//! tcp-client — lesson "TCP客户端" (seed 000), `tcp_send_client` and
+//! `tcp_recv_client` (seed 003), example 2 of seed 004: create, connect,
+//! send, recv, close.
+//!
+//! Python twin: `python/tcp_client.py`. Two terminals:
+//!
+//! ```text
+//! cargo run -p tcp-server                         # 1: listens on 127.0.0.1:8898
+//! cargo run -p tcp-client -- hello 数据             # 2: prints hello, then 数据
+//! cargo run -p tcp-client                         # 2: type lines; each is sent
+//! cargo run -p tcp-client -- --encoding gbk 数据    # as the tutorial does on Windows
+//! ```
+//!
+//! `--send-only` and `--recv-only` are seed 003's two clients; `--explain`
+//! narrates the steps; `--to unix:PATH` talks to `tcp-server --bind unix:PATH`.
 
-fn main() {}
+mod args;
+mod endpoint;
+mod text;
+
+use std::io::{BufRead, ErrorKind, IsTerminal, Read, Write};
+use std::net::Shutdown;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser;
+use common::{Endpoint, Error, IoResultExt, Result};
+use socket2::Socket;
+
+use args::Args;
+use text::TextPieces;
+
+fn main() -> ExitCode {
+    common::exit_with(run(Args::parse()))
+}
+
+// ANCHOR: run
+fn run(args: Args) -> Result<()> {
+    let explain = args.common.explainer(5);
+    let to = &args.to;
+    // Messages on the command line are all checked before anything is sent.
+    for message in &args.messages {
+        args.common.encoding.encode(message)?;
+    }
+
+    // 1. create a TCP socket — tcp_socket = socket.socket(AF_INET, SOCK_STREAM)
+    explain.step(1, endpoint::python_socket_call(to), "socket2::Socket::new");
+    let tcp_socket = endpoint::new_socket(to).during("create a socket for", to)?;
+    if let Some(timeout) = args.timeout {
+        // settimeout(t): connect, send and recv give up after t seconds.
+        explain.note(format!(
+            "tcp_socket.settimeout({})  ->  set_read_timeout / set_write_timeout",
+            timeout.as_secs_f64()
+        ));
+        tcp_socket.set_read_timeout(Some(timeout)).during("set a timeout on", to)?;
+        tcp_socket.set_write_timeout(Some(timeout)).during("set a timeout on", to)?;
+    }
+
+    // 2. connect to the server — tcp_socket.connect(('127.0.0.1', 8898))
+    //    The three-way handshake happens here; refused means nobody listens.
+    explain.step(
+        2,
+        format!("connect({})", endpoint::python_addr(to)),
+        "Socket::connect",
+    );
+    connect(&tcp_socket, to, args.timeout)?;
+
+    let mut replies = TextPieces::new(args.common.encoding);
+    let mut buf = vec![0u8; args.buffer.bufsize];
+    if args.recv_only {
+        // We send nothing: say so at once (FIN), then read until the server closes.
+        let _ = tcp_socket.shutdown(Shutdown::Write);
+        // 4. receive until the server closes — data = tcp_socket.recv(1024)
+        explain.step(4, format!("recv({})", buf.len()), "Read::read (until 0)");
+        print_until_closed(&tcp_socket, &mut buf, &mut replies, &args)?;
+    } else {
+        for message in messages(&args) {
+            let data = args.common.encoding.encode(&message)?;
+
+            // 3. send the data — tcp_socket.send(data.encode('utf-8'))
+            //    write_all is Python's sendall: send may take only part of it.
+            explain.step(3, "sendall(data)", "Write::write_all");
+            (&tcp_socket).write_all(&data).during("send to", to)?;
+            if args.send_only {
+                continue;
+            }
+
+            // 4. receive the reply — data = tcp_socket.recv(1024)
+            //    At most 1024 bytes: a longer reply comes in several pieces.
+            explain.step(4, format!("recv({})", buf.len()), "Read::read");
+            let n = read(&tcp_socket, &mut buf, &args)?;
+            if n == 0 {
+                // Python's b'': the server closed the connection.
+                return Err(Error::new(format!("{to} closed the connection")).hint(
+                    "the server stopped, or served one message only (like seed 004's)",
+                ));
+            }
+            // Only the first n bytes arrived; the rest of buf is left from before.
+            print_reply(&buf[..n], &mut replies, &args);
+        }
+    }
+
+    // 5. close the socket — tcp_socket.close()
+    //    First shutdown(SHUT_WR): our FIN tells the server we are done; then
+    //    print what it still sends until its FIN (the four-way close).
+    explain.step(5, "shutdown(SHUT_WR); close()", "Socket::shutdown; drop(tcp_socket)");
+    if !args.recv_only {
+        let _ = tcp_socket.shutdown(Shutdown::Write);
+        finish(&tcp_socket, &mut buf, &mut replies, &args)?;
+    }
+    drop(tcp_socket);
+    Ok(())
+}
+// ANCHOR_END: run
+
+/// `connect`, with Python's `settimeout` when --timeout is given, and hints
+/// that name the server to start.
+fn connect(
+    tcp_socket: &Socket,
+    to: &Endpoint,
+    timeout: Option<Duration>,
+) -> Result<()> {
+    let addr = endpoint::sock_addr(to)?;
+    let connected = match timeout {
+        Some(timeout) => tcp_socket.connect_timeout(&addr, timeout),
+        None => tcp_socket.connect(&addr),
+    };
+    connected.map_err(|err| match err.kind() {
+        ErrorKind::ConnectionRefused | ErrorKind::NotFound => {
+            Error::io("connect to", to, &err).hint(format!(
+                "nothing is listening on {to}: start the server first \
+                 (tcp-server --bind {to}, or python3 tcp_server.py), or check the address"
+            ))
+        }
+        ErrorKind::TimedOut | ErrorKind::WouldBlock => Error::io("connect to", to, &err)
+            .hint(format!(
+                "no answer from {to} within {}s: is the address right? A server whose \
+                 listen backlog is full does not answer either; a longer --timeout waits more",
+                timeout.map_or(0.0, |t| t.as_secs_f64())
+            )),
+        _ => Error::io("connect to", to, &err),
+    })?;
+    // getsockname / getpeername (seed 002): our port was chosen by the OS.
+    let local = tcp_socket.local_addr().map(|addr| endpoint::show(&addr));
+    let peer = tcp_socket.peer_addr().map(|addr| endpoint::show(&addr));
+    if let (Ok(local), Ok(peer)) = (local, peer) {
+        eprintln!("connected to {peer} from {local}");
+    }
+    Ok(())
+}
+
+/// The messages to send: the command line's, or else each line of stdin
+/// (with a prompt when stdin is a terminal). Empty lines are skipped: sending
+/// 0 bytes sends nothing, and the reply would never come.
+fn messages(args: &Args) -> Box<dyn Iterator<Item = String> + '_> {
+    if !args.messages.is_empty() {
+        return Box::new(args.messages.iter().cloned());
+    }
+    let stdin = std::io::stdin();
+    let prompt = stdin.is_terminal();
+    let mut lines = stdin.lock().lines();
+    Box::new(std::iter::from_fn(move || {
+        loop {
+            if prompt {
+                eprint!("message (Ctrl+D to end)> ");
+            }
+            match lines.next()? {
+                Ok(line) if line.is_empty() => continue,
+                Ok(line) => return Some(line),
+                Err(err) => {
+                    common::warn(format_args!("cannot read stdin: {err}; stopping"));
+                    return None;
+                }
+            }
+        }
+    }))
+}
+
+/// One `recv`, with the --timeout message a student can act on.
+fn read(tcp_socket: &Socket, buf: &mut [u8], args: &Args) -> Result<usize> {
+    loop {
+        match (&*tcp_socket).read(buf) {
+            Ok(n) => return Ok(n),
+            Err(err) if err.kind() == ErrorKind::Interrupted => continue,
+            Err(err)
+                if matches!(
+                    err.kind(),
+                    ErrorKind::WouldBlock | ErrorKind::TimedOut
+                ) =>
+            {
+                let secs = args.timeout.map_or(0.0, |t| t.as_secs_f64());
+                return Err(Error::new(format!(
+                    "no reply from {} within {secs}s",
+                    args.to
+                ))
+                .hint(
+                    "is the server busy with another client? A sequential server \
+                           serves one at a time; a longer --timeout waits more",
+                ));
+            }
+            Err(err) => return Err(Error::io("receive from", &args.to, &err)),
+        }
+    }
+}
+
+/// Prints a reply as text on stdout (a character cut between two pieces is
+/// printed whole with the next piece).
+fn print_reply(data: &[u8], replies: &mut TextPieces, args: &Args) {
+    let text = replies.push(data, &args.to.to_string());
+    if !text.is_empty() {
+        println!("{}", text::without_newline(&text));
+    }
+}
+
+/// --recv-only: print every piece until the server closes.
+fn print_until_closed(
+    tcp_socket: &Socket,
+    buf: &mut [u8],
+    replies: &mut TextPieces,
+    args: &Args,
+) -> Result<()> {
+    while let n @ 1.. = read(tcp_socket, buf, args)? {
+        print_reply(&buf[..n], replies, args);
+    }
+    if let Some(rest) = replies.finish(&args.to.to_string()) {
+        println!("{rest}");
+    }
+    Ok(())
+}
+
+/// How long to wait for the server's FIN after ours, without --timeout.
+const CLOSE_WAIT: Duration = Duration::from_secs(5);
+
+/// After our FIN: print (or, with --send-only, skip) what the server still
+/// sends, until it closes. Reading everything first means nothing is left
+/// unread at close, which would make the OS reset the connection.
+fn finish(
+    tcp_socket: &Socket,
+    buf: &mut [u8],
+    replies: &mut TextPieces,
+    args: &Args,
+) -> Result<()> {
+    let wait = args.timeout.unwrap_or(CLOSE_WAIT);
+    let _ = tcp_socket.set_read_timeout(Some(wait));
+    let mut skipped = 0;
+    loop {
+        match (&*tcp_socket).read(buf) {
+            Ok(0) => break,
+            Ok(n) if args.send_only => skipped += n,
+            Ok(n) => print_reply(&buf[..n], replies, args),
+            Err(err) if err.kind() == ErrorKind::Interrupted => continue,
+            Err(err)
+                if matches!(
+                    err.kind(),
+                    ErrorKind::WouldBlock | ErrorKind::TimedOut
+                ) =>
+            {
+                common::warn(format_args!(
+                    "{} did not close within {}s after we did; closing anyway",
+                    args.to,
+                    wait.as_secs_f64()
+                ));
+                break;
+            }
+            // The server reset the connection after everything was answered: done.
+            Err(err) if err.kind() == ErrorKind::ConnectionReset => break,
+            Err(err) => return Err(Error::io("receive from", &args.to, &err)),
+        }
+    }
+    if let Some(rest) = replies.finish(&args.to.to_string()) {
+        println!("{rest}");
+    }
+    if skipped > 0 {
+        eprintln!(
+            "note: {skipped} bytes from {} were not printed (--send-only)",
+            args.to
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,34 @@
+"""TCP client: seed 000 "TCP客户端", seed 003 tcp_send_client/tcp_recv_client,
+seed 004 example 2. Sends each message and prints the reply to it.
+
+    python3 tcp_client.py [PORT] [ENCODING] [MESSAGE...]   # defaults: 8898 utf-8
+    (no MESSAGE: each line of stdin is a message)
+"""
+import socket
+import sys
+
+
+# ANCHOR: main
+def main():
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else 8898
+    encoding = sys.argv[2] if len(sys.argv) > 2 else 'utf-8'
+    messages = sys.argv[3:] or (line.rstrip('\n') for line in sys.stdin)
+    # 1. create a TCP socket
+    tcp_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # 2. connect to the server (the three-way handshake)
+    tcp_socket.connect(('127.0.0.1', port))
+    for message in messages:
+        if not message:
+            continue
+        # 3. send the data (sendall: send may take only part of it)
+        tcp_socket.sendall(message.encode(encoding))
+        # 4. receive the reply: at most 1024 bytes
+        data = tcp_socket.recv(1024)
+        print(data.decode(encoding, 'replace'))
+    # 5. close the socket
+    tcp_socket.close()
+# ANCHOR_END: main
+
+
+if __name__ == '__main__':
+    main()

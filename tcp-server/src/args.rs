@@ -1,0 +1,153 @@
+//! The command line of `tcp-server`, and the [`Service`] it describes: what
+//! the server answers, with which encoding and buffer size.
+
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+use common::cli::{BufferArgs, CommonArgs};
+use common::{Codec, Endpoint, Explain, Result};
+
+/// A TCP server — lessons "TCP服务端" and "TCP服务端为多个客户端服务" (seed 000),
+/// the server and SO_REUSEADDR of seed 001, the API of seed 002, `tcp_recv_server`
+/// and `tcp_send_server` (seed 003), example 1 of seed 004.
+///
+/// Listens on --bind and serves clients one after another (the lesson): for each
+/// client it answers every recv until the client closes. By default the answer
+/// is the same bytes back (an echo server); --reply answers with fixed text.
+/// `connected: ADDR`, `ADDR: TEXT` and `closed: ADDR` go to stdout; progress and
+/// `listening on ADDR` go to stderr.
+#[derive(Debug, Parser)]
+#[command(name = "tcp-server", version)]
+pub struct Args {
+    /// The local address to bind (`:8898` means every interface, Python's ''),
+    /// or unix:PATH for an AF_UNIX socket file.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8898", value_parser = common::cli::endpoint)]
+    pub bind: Endpoint,
+
+    /// How to serve several clients: one after another (the lesson), a thread
+    /// each, or seed 002's setblocking(False) in one thread.
+    #[arg(long, value_enum, default_value_t = Mode::Sequential)]
+    pub mode: Mode,
+
+    /// Serve one client, then exit (seeds 001 and 003).
+    #[arg(long)]
+    pub once: bool,
+
+    /// Answer every recv with TEXT instead of the same bytes (001: hi, 004: success).
+    #[arg(long, value_name = "TEXT")]
+    pub reply: Option<String>,
+
+    /// Send TEXT to each client as soon as it is accepted (003 tcp_send_server).
+    #[arg(long, value_name = "TEXT")]
+    pub greeting: Option<String>,
+
+    /// Do not set SO_REUSEADDR: a quick restart then fails with "Address already
+    /// in use" while the last connections sit in TIME_WAIT (seed 001's lesson).
+    #[arg(long)]
+    pub no_reuseaddr: bool,
+
+    /// listen(N): how many connected clients may wait for accept.
+    #[arg(long, value_name = "N", default_value_t = 128)]
+    pub backlog: i32,
+
+    /// With --mode threads or nonblocking: serve at most N clients at once and
+    /// politely refuse the others.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_clients: Option<u64>,
+
+    /// Close a client that sends nothing for SECS (default: wait for ever, as
+    /// Python does). Useful in sequential mode, where a silent client blocks the others.
+    #[arg(long, value_name = "SECS", value_parser = common::cli::seconds)]
+    pub idle_timeout: Option<Duration>,
+
+    #[command(flatten)]
+    pub common: CommonArgs,
+
+    #[command(flatten)]
+    pub buffer: BufferArgs,
+}
+
+/// How the server serves several clients.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Mode {
+    /// One client after another (seed 000): the next one waits in the backlog.
+    Sequential,
+    /// A thread for each client: all are served at once.
+    Threads,
+    /// One thread, non-blocking sockets polled in turn (seed 002 setblocking(False)).
+    Nonblocking,
+}
+
+/// What the server does with each client: shared by every mode.
+#[derive(Debug, Clone)]
+pub struct Service {
+    /// The bytes of --reply, or `None` to send back what arrived.
+    pub reply: Option<Vec<u8>>,
+    /// The bytes of --greeting.
+    pub greeting: Option<Vec<u8>>,
+    /// --encoding, for printing what arrives.
+    pub codec: Codec,
+    /// --bufsize: the 1024 of recv(1024).
+    pub bufsize: usize,
+    /// --idle-timeout.
+    pub idle_timeout: Option<Duration>,
+    /// --max-clients.
+    pub max_clients: Option<u64>,
+    /// --once.
+    pub once: bool,
+    /// The --explain narrator.
+    pub explain: Explain,
+}
+
+impl Args {
+    /// Checks the combinations clap cannot, as usage errors (exit status 2).
+    pub fn checked(self) -> Args {
+        if self.max_clients.is_some() && self.mode == Mode::Sequential {
+            let mut command = <Args as clap::CommandFactory>::command();
+            command
+                .error(
+                    clap::error::ErrorKind::ArgumentConflict,
+                    "--max-clients needs --mode threads or --mode nonblocking \
+                     (in sequential mode there is only ever one client)",
+                )
+                .exit();
+        }
+        self
+    }
+
+    /// The service these arguments describe. The texts are encoded once, now:
+    /// text the encoding cannot represent is refused before anything is bound.
+    pub fn service(&self, explain: Explain) -> Result<Service> {
+        let codec = self.common.encoding;
+        let encode = |text: &Option<String>| -> Result<Option<Vec<u8>>> {
+            Ok(text.as_deref().map(|text| codec.encode(text)).transpose()?)
+        };
+        Ok(Service {
+            reply: encode(&self.reply)?,
+            greeting: encode(&self.greeting)?,
+            codec,
+            bufsize: self.buffer.bufsize,
+            idle_timeout: self.idle_timeout,
+            max_clients: self.max_clients,
+            once: self.once,
+            explain,
+        })
+    }
+}
+
+impl Service {
+    /// What to send back for `data`: --reply's bytes, or `data` itself.
+    pub fn answer<'a>(&'a self, data: &'a [u8]) -> &'a [u8] {
+        self.reply.as_deref().unwrap_or(data)
+    }
+
+    /// The polite answer to a client past --max-clients.
+    pub fn busy_message(&self, max: u64) -> Vec<u8> {
+        let text = format!(
+            "busy: this server already serves {max} client(s) (--max-clients {max}); \
+             try again later\n"
+        );
+        // Plain ASCII: every encoding the course offers can write it.
+        self.codec.encode(&text).unwrap_or_else(|_| text.into_bytes())
+    }
+}
