@@ -1,0 +1,86 @@
+//! The command lines of `file-downloader` and `file-server`.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+use common::cli::CommonArgs;
+
+/// Download a file over TCP — lesson "文件下载器" (seed 000), the client.
+///
+/// Connects to a file server (`file-server`, or the Python twin
+/// `python3 file_server.py` with --classic), asks for NAME and saves what
+/// arrives. The file is written as OUTPUT.part and renamed to OUTPUT only
+/// once it is whole; on any failure nothing is left behind. Without NAME it is
+/// asked for on stdin, like the lesson's input().
+#[derive(Debug, Parser)]
+#[command(name = "file-downloader", version)]
+pub struct DownloaderArgs {
+    /// The file to download, as the server names it (relative to its --root).
+    pub name: Option<String>,
+
+    /// The server's address.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7890", value_parser = common::cli::addr)]
+    pub from: SocketAddr,
+
+    /// Where to save the file (default: the last part of NAME, in the current
+    /// directory; an existing directory: inside it).
+    #[arg(long, short = 'o', value_name = "PATH")]
+    pub output: Option<PathBuf>,
+
+    /// Speak the classic protocol of the Python listing: send the bare name,
+    /// save everything until the server closes. The classic protocol cannot
+    /// tell an empty file from a missing one, nor a cut transfer from a whole
+    /// one; the default (framed) protocol can.
+    #[arg(long)]
+    pub classic: bool,
+
+    /// Replace an existing output file (and a leftover OUTPUT.part).
+    #[arg(long)]
+    pub force: bool,
+
+    /// Give up after SECS without progress: to connect, or between two
+    /// pieces of data (Python's settimeout).
+    #[arg(long, value_name = "SECS", default_value = "30", value_parser = common::cli::seconds)]
+    pub timeout: Duration,
+
+    /// Bytes asked for by each recv (the lesson's recv(1024)). The default,
+    /// 256 KiB, keeps a 1 GiB download to a few thousand calls instead of a
+    /// million.
+    #[arg(long, value_name = "N", default_value = "262144", value_parser = common::cli::bufsize)]
+    pub bufsize: usize,
+
+    /// --encoding and --explain, shared by every lesson.
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+/// Serve files over TCP — lesson "文件下载器" (seed 000), the server.
+///
+/// Sends the regular files under --root to whoever asks, each client in its
+/// own thread. It speaks both protocols: the classic one of the Python
+/// listing (a bare name; the bytes; close) and the framed one of
+/// `file-downloader` (`GET NAME\n`; `OK SIZE\n` and the bytes, or
+/// `ERR REASON\n`). Names that leave the root (absolute, `..`, symbolic links
+/// pointing outside), directories, devices and FIFOs are refused and logged.
+#[derive(Debug, Parser)]
+#[command(name = "file-server", version)]
+pub struct ServerArgs {
+    /// The local address to bind (`:7890` means every interface, Python's '').
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7890", value_parser = common::cli::addr)]
+    pub bind: SocketAddr,
+
+    /// The directory whose regular files are served; nothing outside it is.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub root: PathBuf,
+
+    /// Accept N clients, wait until they are served, and exit (default: serve
+    /// until Ctrl+C).
+    #[arg(long, value_name = "N")]
+    pub count: Option<u64>,
+
+    /// --encoding and --explain, shared by every lesson.
+    #[command(flatten)]
+    pub common: CommonArgs,
+}

@@ -1,0 +1,166 @@
+//! The client's output: `OUTPUT.part` while the bytes arrive, `OUTPUT` once
+//! the file is whole.
+//!
+//! The seed says "create the file only once data arrives"; this goes one step
+//! further so that nothing half-done is ever left under the real name: the
+//! bytes go to `OUTPUT.part`, created at the first byte, and it is renamed to
+//! `OUTPUT` only when the transfer is complete. On every error the `.part` is
+//! removed (by `Drop`, so an early `?` return cannot forget it). An existing
+//! `OUTPUT` is kept unless `--force`.
+//!
+//! One limit: Ctrl+C kills the process before `Drop` runs, so an interrupted
+//! download leaves its `.part`; the next run says so and `--force` replaces it.
+
+use std::ffi::OsString;
+use std::fs::{File, OpenOptions};
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use common::{Error, IoResultExt, Result};
+
+/// Where a download goes.
+#[derive(Debug, Clone)]
+pub struct Output {
+    /// The final name.
+    pub path: PathBuf,
+    /// The name while bytes arrive: `OUTPUT.part`.
+    pub part: PathBuf,
+    force: bool,
+}
+
+impl Output {
+    /// Chooses the output for `name` (the last part of it unless `--output`
+    /// says otherwise; inside `--output` when that is a directory) and checks
+    /// that it may be written.
+    pub fn choose(name: &str, output: Option<&Path>, force: bool) -> Result<Output> {
+        let base = || {
+            Path::new(name).file_name().map(PathBuf::from).ok_or_else(|| {
+                Error::new(format!("cannot make a file name out of {name:?}"))
+                    .hint("give one with --output PATH")
+            })
+        };
+        let path = match output {
+            Some(dir) if dir.is_dir() => dir.join(base()?),
+            Some(path) => path.to_path_buf(),
+            None => base()?,
+        };
+        if path.is_dir() {
+            return Err(Error::new(format!("{} is a directory", path.display()))
+                .hint("choose another --output"));
+        }
+        if path.exists() && !force {
+            return Err(Error::new(format!("{} already exists", path.display()))
+                .hint("use --force to replace it, or --output to save elsewhere"));
+        }
+        let mut part = OsString::from(path.as_os_str());
+        part.push(".part");
+        Ok(Output { part: PathBuf::from(part), path, force })
+    }
+
+    /// The `.part` file, not created yet.
+    pub fn part_file(&self) -> PartFile<'_> {
+        PartFile { output: self, file: None, created: false, finished: false }
+    }
+}
+
+/// `OUTPUT.part`: created at the first byte, renamed when whole, removed on
+/// any failure.
+#[derive(Debug)]
+pub struct PartFile<'a> {
+    output: &'a Output,
+    file: Option<File>,
+    created: bool,
+    finished: bool,
+}
+
+impl PartFile<'_> {
+    /// Whether the file exists yet (data arrived, or an empty file was announced).
+    pub fn is_created(&self) -> bool {
+        self.created
+    }
+
+    /// Creates `OUTPUT.part` (no-op when it exists already). Without
+    /// `--force` an existing `.part` is not touched: another download may be
+    /// writing it.
+    pub fn create(&mut self) -> Result<&mut File> {
+        if self.file.is_none() {
+            let part = &self.output.part;
+            let mut options = OpenOptions::new();
+            options.write(true);
+            if self.output.force {
+                options.create(true).truncate(true);
+            } else {
+                options.create_new(true);
+            }
+            let file = options.open(part).map_err(|err| {
+                if err.kind() == io::ErrorKind::AlreadyExists {
+                    Error::new(format!(
+                        "{} already exists: another download to {} is running, or an \
+                         earlier one was interrupted",
+                        part.display(),
+                        self.output.path.display()
+                    ))
+                    .hint("remove it, or use --force")
+                } else {
+                    Error::io("create", part.display(), &err)
+                }
+            })?;
+            self.file = Some(file);
+            self.created = true;
+        }
+        match self.file.as_mut() {
+            Some(file) => Ok(file),
+            None => Err(Error::new("the .part file vanished")),
+        }
+    }
+
+    /// Appends bytes, creating the file at the first ones.
+    pub fn write_all(&mut self, data: &[u8]) -> Result<()> {
+        let part = self.output.part.display().to_string();
+        self.create()?.write_all(data).during("write to", part)
+    }
+
+    /// Closes `OUTPUT.part` and renames it to `OUTPUT`: the file is whole.
+    pub fn finish(mut self) -> Result<()> {
+        let output = self.output;
+        let file = self.create()?;
+        file.flush().during("write to", output.part.display())?;
+        self.file = None; // closed before the rename (Windows needs that)
+        if output.force {
+            std::fs::rename(&output.part, &output.path)
+                .during("rename to", output.path.display())?;
+        } else {
+            keep_existing(&output.part, &output.path)?;
+        }
+        self.finished = true;
+        Ok(())
+    }
+}
+
+/// Renames `part` to `path` unless `path` appeared meanwhile: a hard link
+/// fails when its target exists, where a rename would replace it.
+fn keep_existing(part: &Path, path: &Path) -> Result<()> {
+    match std::fs::hard_link(part, path) {
+        Ok(()) => std::fs::remove_file(part).during("remove", part.display()),
+        Err(err) if err.kind() == io::ErrorKind::AlreadyExists => {
+            Err(Error::new(format!("{} appeared during the download", path.display()))
+                .hint("it was kept; use --force to replace it"))
+        }
+        // A file system without hard links: check, then rename.
+        Err(_) if path.exists() => {
+            Err(Error::new(format!("{} appeared during the download", path.display()))
+                .hint("it was kept; use --force to replace it"))
+        }
+        Err(_) => std::fs::rename(part, path).during("rename to", path.display()),
+    }
+}
+
+impl Drop for PartFile<'_> {
+    fn drop(&mut self) {
+        // Only a .part this download created is removed, never another's.
+        if self.created && !self.finished {
+            drop(self.file.take()); // closed first (Windows cannot remove an open file)
+            let _ = std::fs::remove_file(&self.output.part);
+        }
+    }
+}

@@ -1,0 +1,320 @@
+//! The two protocols on the wire, and how the server tells them apart.
+//!
+//! **Classic** (the seed's, and the Python listings'): the client sends the
+//! bare file name; the server sends the bytes and closes, or closes with
+//! nothing when it cannot. The close is the only end marker, so an empty file,
+//! a missing file and a cut transfer all look alike.
+//!
+//! **Framed** (`file-downloader`'s default): the client sends `GET NAME\n`;
+//! the server answers `OK SIZE\n` and exactly SIZE bytes, or `ERR REASON\n`.
+//! A TCP stream has no message boundaries; the newline and the size are the
+//! boundaries the protocol adds itself.
+//!
+//! **Telling them apart.** A request ends at its first newline, when the
+//! client closes its side, or when nothing more arrives for [`QUIET`] (a
+//! classic client sends its name and then waits in silence). A request that
+//! starts with `GET ` and ends with a newline is framed; anything else is a
+//! classic bare name. A classic name can never hold a newline (such names are
+//! refused), so a classic request for a file literally named `GET x` — sent
+//! without a newline — is served as that file, classic, after the pause.
+
+use std::io::{self, Read};
+use std::time::Duration;
+
+/// The longest file name accepted, in bytes on the wire (the lesson's
+/// `recv(1024)` reads at most this much).
+pub const MAX_NAME: usize = 1024;
+
+/// The longest request: `GET `, a name of [`MAX_NAME`] bytes, `\r\n`.
+pub const MAX_REQUEST: usize = 4 + MAX_NAME + 2;
+
+/// How long a request may pause before the server takes what arrived as a
+/// whole classic name.
+pub const QUIET: Duration = Duration::from_millis(200);
+
+/// How long a client may wait before sending its first byte.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The longest answer line (`OK SIZE` or `ERR REASON`) a client accepts.
+pub const MAX_ANSWER: usize = 1024;
+
+/// Which protocol a request (and so its answer) uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Protocol {
+    /// The bare name; the bytes; close.
+    Classic,
+    /// `GET NAME\n`; `OK SIZE\n` + bytes, or `ERR REASON\n`.
+    Framed,
+}
+
+impl std::fmt::Display for Protocol {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Protocol::Classic => "classic",
+            Protocol::Framed => "framed",
+        })
+    }
+}
+
+/// What a client asked for, as the server read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Request {
+    /// A file name (still bytes: the server decodes it with `--encoding`).
+    Name {
+        /// How to answer.
+        protocol: Protocol,
+        /// The name as it arrived.
+        name: Vec<u8>,
+    },
+    /// Not a request that can be served; answered in `protocol`.
+    Bad {
+        /// How to answer.
+        protocol: Protocol,
+        /// Why, in words (ASCII: it goes into an `ERR` line).
+        reason: String,
+    },
+    /// The client closed without sending a byte.
+    Nothing,
+}
+
+/// Reads one request: until a newline, the client's close, a pause of
+/// [`QUIET`], or more than [`MAX_REQUEST`] bytes.
+pub fn read_request(stream: &mut impl ReadWithTimeout) -> io::Result<Request> {
+    let mut request = Vec::with_capacity(256);
+    let mut chunk = [0u8; MAX_REQUEST + 1];
+    stream.set_timeout(Some(REQUEST_TIMEOUT))?;
+    loop {
+        let room = MAX_REQUEST + 1 - request.len();
+        match stream.read(&mut chunk[..room]) {
+            // read() returning 0 is Python's empty recv(): the client closed its side.
+            Ok(0) => break,
+            // Only the first n bytes arrived; the rest of `chunk` is stale.
+            Ok(n) => request.extend_from_slice(&chunk[..n]),
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+            // After the first bytes, a pause ends a classic request.
+            Err(err) if is_timeout(&err) && !request.is_empty() => break,
+            Err(err) => return Err(err),
+        }
+        if request.contains(&b'\n') || request.len() > MAX_REQUEST {
+            break;
+        }
+        stream.set_timeout(Some(QUIET))?;
+    }
+    stream.set_timeout(None)?;
+    Ok(parse_request(&request))
+}
+
+/// Whether a read error is a timeout (Unix says WouldBlock, Windows TimedOut).
+pub fn is_timeout(err: &io::Error) -> bool {
+    matches!(err.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut)
+}
+
+/// Classifies the bytes of a complete request (see the module docs).
+pub fn parse_request(request: &[u8]) -> Request {
+    if request.is_empty() {
+        return Request::Nothing;
+    }
+    let looks_framed = request.starts_with(b"GET ");
+    let protocol = if looks_framed { Protocol::Framed } else { Protocol::Classic };
+    match request.iter().position(|&byte| byte == b'\n') {
+        Some(end) if looks_framed => {
+            if end + 1 != request.len() {
+                return Request::Bad {
+                    protocol,
+                    reason:
+                        "bytes after the request line (a name cannot hold a newline)"
+                            .into(),
+                };
+            }
+            // `nc` and `telnet` users may end the line with \r\n.
+            let line = &request[4..end];
+            let name = line.strip_suffix(b"\r").unwrap_or(line);
+            Request::Name { protocol, name: name.to_vec() }
+        }
+        None if request.len() > MAX_REQUEST => Request::Bad {
+            protocol,
+            reason: format!("the request is longer than {MAX_REQUEST} bytes"),
+        },
+        // A bare name; one holding a newline is refused when it is checked.
+        _ => Request::Name { protocol: Protocol::Classic, name: request.to_vec() },
+    }
+}
+
+/// A stream whose reads can time out: `TcpStream`, or a test double.
+pub trait ReadWithTimeout: Read {
+    /// `settimeout` for reads (`None`: wait forever).
+    fn set_timeout(&mut self, timeout: Option<Duration>) -> io::Result<()>;
+}
+
+impl ReadWithTimeout for std::net::TcpStream {
+    fn set_timeout(&mut self, timeout: Option<Duration>) -> io::Result<()> {
+        self.set_read_timeout(timeout)
+    }
+}
+
+/// The framed request line for `name` (already encoded): `GET NAME\n`.
+pub fn framed_request(name: &[u8]) -> Vec<u8> {
+    let mut line = Vec::with_capacity(name.len() + 5);
+    line.extend_from_slice(b"GET ");
+    line.extend_from_slice(name);
+    line.push(b'\n');
+    line
+}
+
+/// The server's framed answer, as the client read it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    /// `OK SIZE`: SIZE bytes follow.
+    Ok(u64),
+    /// `ERR REASON`: nothing follows.
+    Err(String),
+}
+
+/// Parses an answer line (without its newline); `None` when it is neither
+/// `OK SIZE` nor `ERR REASON`.
+pub fn parse_answer(line: &[u8]) -> Option<Answer> {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    if let Some(size) = line.strip_prefix(b"OK ") {
+        let size = std::str::from_utf8(size).ok()?;
+        if size.is_empty() || !size.bytes().all(|byte| byte.is_ascii_digit()) {
+            return None;
+        }
+        return size.parse().ok().map(Answer::Ok);
+    }
+    let reason =
+        line.strip_prefix(b"ERR ").or(if line == b"ERR" { Some(b"") } else { None })?;
+    Some(Answer::Err(String::from_utf8_lossy(reason).into_owned()))
+}
+
+/// Reads the answer line one byte at a time, so that not one byte of the
+/// file that follows is swallowed. Returns the line without its newline, or
+/// what arrived before the server closed or the line grew too long.
+pub fn read_answer_line(stream: &mut impl Read) -> io::Result<(Vec<u8>, bool)> {
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    while line.len() < MAX_ANSWER {
+        match stream.read(&mut byte) {
+            Ok(0) => return Ok((line, false)),
+            Ok(_) if byte[0] == b'\n' => return Ok((line, true)),
+            Ok(_) => line.push(byte[0]),
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+            Err(err) => return Err(err),
+        }
+    }
+    Ok((line, false))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn name(protocol: Protocol, name: &[u8]) -> Request {
+        Request::Name { protocol, name: name.to_vec() }
+    }
+
+    #[test]
+    fn framed_requests_end_with_a_newline() {
+        assert_eq!(parse_request(b"GET a.txt\n"), name(Protocol::Framed, b"a.txt"));
+        assert_eq!(parse_request(b"GET a.txt\r\n"), name(Protocol::Framed, b"a.txt"));
+        assert_eq!(parse_request(b"GET \n"), name(Protocol::Framed, b""));
+    }
+
+    #[test]
+    fn everything_else_is_a_classic_name() {
+        assert_eq!(parse_request(b"a.txt"), name(Protocol::Classic, b"a.txt"));
+        // A file literally named "GET x", asked for the classic way.
+        assert_eq!(parse_request(b"GET x"), name(Protocol::Classic, b"GET x"));
+        // A classic name with a newline: classic (and refused when checked).
+        assert_eq!(parse_request(b"a\nb"), name(Protocol::Classic, b"a\nb"));
+        assert_eq!(parse_request(b""), Request::Nothing);
+    }
+
+    #[test]
+    fn bad_requests_keep_their_protocol() {
+        assert!(matches!(
+            parse_request(b"GET a\nb\n"),
+            Request::Bad { protocol: Protocol::Framed, .. }
+        ));
+        let long = vec![b'a'; MAX_REQUEST + 1];
+        assert!(matches!(
+            parse_request(&long),
+            Request::Bad { protocol: Protocol::Classic, .. }
+        ));
+        let mut long = b"GET ".to_vec();
+        long.resize(MAX_REQUEST + 1, b'a');
+        assert!(matches!(
+            parse_request(&long),
+            Request::Bad { protocol: Protocol::Framed, .. }
+        ));
+    }
+
+    #[test]
+    fn answers() {
+        assert_eq!(parse_answer(b"OK 0"), Some(Answer::Ok(0)));
+        assert_eq!(parse_answer(b"OK 1048577"), Some(Answer::Ok(1_048_577)));
+        assert_eq!(
+            parse_answer(b"ERR no such file"),
+            Some(Answer::Err("no such file".into()))
+        );
+        assert_eq!(parse_answer(b"ERR"), Some(Answer::Err(String::new())));
+        for bad in [
+            &b"OK"[..],
+            b"OK -1",
+            b"OK 1x",
+            b"OK ",
+            b"hello",
+            b"OK 99999999999999999999999",
+        ] {
+            assert_eq!(parse_answer(bad), None, "{bad:?}");
+        }
+    }
+
+    /// A request that arrives in pieces, then pauses.
+    struct Pieces(Vec<Vec<u8>>);
+
+    impl Read for Pieces {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.0.is_empty() {
+                return Err(io::ErrorKind::WouldBlock.into());
+            }
+            let piece = self.0.remove(0);
+            let n = piece.len().min(buf.len());
+            buf[..n].copy_from_slice(&piece[..n]);
+            if n < piece.len() {
+                self.0.insert(0, piece[n..].to_vec());
+            }
+            Ok(n)
+        }
+    }
+
+    impl ReadWithTimeout for Pieces {
+        fn set_timeout(&mut self, _: Option<Duration>) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn requests_are_read_across_pieces() {
+        let mut framed = Pieces(vec![b"GE".to_vec(), b"T a".to_vec(), b"\n".to_vec()]);
+        assert_eq!(read_request(&mut framed).unwrap(), name(Protocol::Framed, b"a"));
+        let mut classic = Pieces(vec![b"GET".to_vec(), b" x".to_vec()]);
+        assert_eq!(
+            read_request(&mut classic).unwrap(),
+            name(Protocol::Classic, b"GET x")
+        );
+        let mut silent = Pieces(vec![]);
+        assert!(read_request(&mut silent).is_err());
+        let mut flood = Pieces(vec![vec![b'a'; 100_000]]);
+        assert!(matches!(read_request(&mut flood).unwrap(), Request::Bad { .. }));
+    }
+
+    #[test]
+    fn answer_lines_stop_at_the_newline() {
+        let mut stream: &[u8] = b"OK 3\nabc";
+        assert_eq!(read_answer_line(&mut stream).unwrap(), (b"OK 3".to_vec(), true));
+        assert_eq!(stream, b"abc");
+        let mut closed: &[u8] = b"OK";
+        assert_eq!(read_answer_line(&mut closed).unwrap(), (b"OK".to_vec(), false));
+    }
+}
