@@ -59,10 +59,12 @@ fn start_client(
     let name = addr.as_socket().map_or_else(|| peer.clone(), |addr| addr.to_string());
     let spawned =
         thread::Builder::new().name(name).stack_size(CLIENT_STACK).spawn(move || {
-            let _counted = counted;
             let ending = crate::serve_client(&client, &peer, &service);
             service.explain.step(7, "client.close()", "drop(client)");
             drop(client);
+            // Uncounted before the `closed:` line, so whoever reads that line
+            // can connect again without being refused.
+            drop(counted);
             println!("closed: {peer}{ending}");
         });
     match spawned {
