@@ -66,7 +66,8 @@ fn threads_answer_fifty_clients_connected_at_once() {
     let log = server.stdout();
     assert_eq!(log.matches("connected: ").count(), 50);
     // Every client was connected before the first one closed.
-    let last_connected = log.lines().rposition(|line| line.starts_with("connected: "));
+    let lines: Vec<&str> = log.lines().collect();
+    let last_connected = lines.iter().rposition(|line| line.starts_with("connected: "));
     assert!(last_connected.unwrap() < line_index(&log, "closed: "), "{log}");
 }
 
