@@ -1,0 +1,53 @@
+"""文件下载器, the client (seed 000): send the name of a file to the server,
+save what comes back. The file is created only once data has arrived, so a
+file the server does not have leaves nothing behind.
+
+    python3 file_downloader.py [PORT] [ENCODING]  # defaults: 7890 utf-8
+
+The file name is read from stdin (like the seed's input()); the file is saved
+under its last name in the current directory.
+"""
+import os
+import socket
+import sys
+
+
+# ANCHOR: main
+def main():
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else 7890
+    encoding = sys.argv[2] if len(sys.argv) > 2 else 'utf-8'
+    # 1. create a TCP socket
+    tcp_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # 2. the server's address: ip and port
+    dest_ip = '127.0.0.1'
+    dest_port = port
+    # 3. connect to the server
+    tcp_socket.connect((dest_ip, dest_port))
+    # 4. the name of the file to download
+    download_file_name = input('file to download: ')
+    # 5. send the download request: the bare name
+    tcp_socket.sendall(download_file_name.encode(encoding))
+    # 6. receive the data until the server closes (recv returns b'')
+    f = None
+    received = 0
+    while True:
+        recv_data = tcp_socket.recv(1024)
+        if not recv_data:
+            break
+        # 7. create the file only once data has arrived
+        if f is None:
+            f = open(os.path.basename(download_file_name), 'wb')
+        f.write(recv_data)
+        received += len(recv_data)
+    if f is None:
+        print('nothing arrived: %r was not downloaded' % download_file_name)
+    else:
+        f.close()
+        print('saved %d bytes of %r' % (received, download_file_name))
+    # 8. close the socket
+    tcp_socket.close()
+# ANCHOR_END: main
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,58 @@
+"""文件下载器, the server (seed 000): a client sends a file name; the server
+sends that file's bytes and closes the connection. Serves clients one after
+another, from the current directory.
+
+    python3 file_server.py [PORT] [ENCODING]      # defaults: 7890 utf-8
+
+Port 0 lets the OS choose; the real address is printed on stderr. This is the
+seed's naive server: it opens any name it is given (even ../../etc/passwd).
+`file-server` is the safe one.
+"""
+import socket
+import sys
+
+
+# ANCHOR: send_file
+def send_file_to_client(client_socket, client_addr, encoding):
+    try:
+        # 5. receive the name of the file the client wants
+        file_name = client_socket.recv(1024).decode(encoding)
+        print('%s:%d asks for %r' % (client_addr + (file_name,)))
+        # 6. send the file, piece by piece (sendall sends every byte of each)
+        with open(file_name, 'rb') as f:
+            while True:
+                file_content = f.read(65536)
+                if not file_content:
+                    break
+                client_socket.sendall(file_content)
+        print('sent %r to %s:%d' % ((file_name,) + client_addr))
+    except (OSError, UnicodeError) as err:
+        # Cannot send it: close without a word (all this protocol can say).
+        print('cannot send it: %s' % err)
+    # 7. close the client's socket: for the client, that is the end of the file
+    client_socket.close()
+# ANCHOR_END: send_file
+
+
+# ANCHOR: main
+def main():
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else 7890
+    encoding = sys.argv[2] if len(sys.argv) > 2 else 'utf-8'
+    # 1. create a TCP socket (SO_REUSEADDR: a restart need not wait for TIME_WAIT)
+    tcp_server_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    tcp_server_socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # 2. bind the local address
+    tcp_server_socket.bind(('127.0.0.1', port))
+    # 3. listen: the socket turns passive, clients queue up (backlog 128)
+    tcp_server_socket.listen(128)
+    print('listening on %s:%d' % tcp_server_socket.getsockname(),
+          file=sys.stderr, flush=True)
+    while True:
+        # 4. wait for a client: accept returns a new socket for it
+        client_socket, client_addr = tcp_server_socket.accept()
+        send_file_to_client(client_socket, client_addr, encoding)
+# ANCHOR_END: main
+
+
+if __name__ == '__main__':
+    main()
