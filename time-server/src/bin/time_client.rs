@@ -52,10 +52,12 @@ fn run(args: Args) -> Result<()> {
     );
     let udp_client = net::udp_unbound(&to).during("create a UDP socket for", to)?;
 
+    let source =
+        if args.formats.is_empty() { "stdin.lines(), trimmed" } else { "FORMAT args" };
     let (mut asked, mut refused) = (0, 0);
     // 2. read a format — msg = input('Enter a time format …>>: ').strip()
     for msg in formats(&args) {
-        explain.step(2, "input(…).strip()", "the command line, or BufRead::lines");
+        explain.step(2, "msg = input('…>>: ').strip()", source);
         let data = match codec.encode(&msg) {
             Ok(data) => data,
             // Nothing garbled is sent: say which character, go on.
