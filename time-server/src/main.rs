@@ -47,16 +47,17 @@ fn run(args: Args) -> Result<()> {
         .during("create a UDP socket for", local)?;
 
     // 2. allow reusing the port — setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)
-    //    For UDP on Linux this lets a second server bind the same port too.
-    explain.step(
-        2,
-        "setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)",
-        "socket2::Socket::set_reuse_address(true)",
-    );
-    #[cfg(unix)] // on Windows it would let another program steal the port
-    socket
-        .set_reuse_address(!args.no_reuseaddr)
-        .during("set SO_REUSEADDR on", "the socket")?;
+    //    For UDP on Linux this lets a second server bind the same port too
+    //    (the newest one receives); --no-reuseaddr skips it.
+    if !args.no_reuseaddr {
+        explain.step(
+            2,
+            "setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)",
+            "socket2::Socket::set_reuse_address(true)",
+        );
+        #[cfg(unix)] // on Windows it would let another program steal the port
+        socket.set_reuse_address(true).during("set SO_REUSEADDR on", "the socket")?;
+    }
 
     // 3. bind the local address — udp_server.bind(('127.0.0.1', 9000))
     explain.step(
@@ -65,9 +66,9 @@ fn run(args: Args) -> Result<()> {
         "socket2::Socket::bind",
     );
     socket.bind(&local.into()).during("bind", local)?;
-    let udp_socket: UdpSocket = socket.into();
+    let udp_server: UdpSocket = socket.into();
     common::announce_listening(
-        udp_socket.local_addr().during("read the address of", local)?,
+        udp_server.local_addr().during("read the address of", local)?,
     );
     eprintln!("local time zone: {} (set TZ to change it)", clock.name());
 
@@ -80,7 +81,7 @@ fn run(args: Args) -> Result<()> {
             format!("recvfrom({})", args.buffer.bufsize),
             "UdpSocket::recv_from",
         );
-        let datagram = net::recv_datagram(&udp_socket, &mut buf, args.buffer.bufsize)
+        let datagram = net::recv_datagram(&udp_server, &mut buf, args.buffer.bufsize)
             .during("receive on", local)?;
         // Only the first `len` bytes arrived: the rest of `buf` is stale.
         let msg = &buf[..datagram.len];
@@ -114,14 +115,14 @@ fn run(args: Args) -> Result<()> {
             "UdpSocket::send_to",
         );
         // A client that has gone away must not stop the server.
-        if let Err(err) = udp_socket.send_to(&back_msg, datagram.from) {
+        if let Err(err) = udp_server.send_to(&back_msg, datagram.from) {
             common::warn(format_args!("cannot answer {}: {err}", datagram.from));
         }
     }
 
     // 7. close the socket — udp_server.close()
-    explain.step(7, "close()", "drop(udp_socket)");
-    drop(udp_socket);
+    explain.step(7, "close()", "drop(udp_server)");
+    drop(udp_server);
     Ok(())
 }
 // ANCHOR_END: run

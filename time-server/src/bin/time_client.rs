@@ -54,7 +54,7 @@ fn run(args: Args) -> Result<()> {
 
     let source =
         if args.formats.is_empty() { "stdin.lines(), trimmed" } else { "FORMAT args" };
-    let (mut asked, mut refused) = (0, 0);
+    let (mut asked, mut unsent, mut refused) = (0, 0, 0);
     // 2. read a format — msg = input('Enter a time format …>>: ').strip()
     for msg in formats(&args) {
         explain.step(2, "msg = input('…>>: ').strip()", source);
@@ -63,7 +63,7 @@ fn run(args: Args) -> Result<()> {
             // Nothing garbled is sent: say which character, go on.
             Err(err) => {
                 eprintln!("error: {}", Error::from(err));
-                refused += 1;
+                (unsent, refused) = (unsent + 1, refused + 1);
                 continue;
             }
         };
@@ -100,12 +100,16 @@ fn run(args: Args) -> Result<()> {
     // 6. close the socket — udp_client.close()
     explain.step(6, "close()", "drop(udp_client)");
     drop(udp_client);
+    // Refused by the server (an `error: …` answer) or not encodable here.
     match refused {
         0 => Ok(()),
-        n => Err(Error::new(format!("{n} of {} format(s) got no time", asked.max(n)))
-            .hint(
-                "see the answers above; %% is a percent sign, %Y %m %d %H %M %S work",
-            )),
+        n => Err(Error::new(format!(
+            "{n} of {} format(s) got no time",
+            asked + unsent
+        ))
+        .hint(
+            "each error above says why; %% is a percent sign, %Y %m %d %H %M %S work",
+        )),
     }
 }
 // ANCHOR_END: run
