@@ -213,8 +213,14 @@ fn read_answer(
     explain: &Explain,
 ) -> Result<u64> {
     explain.note("framed: the answer starts with a line, OK SIZE or ERR REASON");
-    let (line, complete) = protocol::read_answer_line(tcp_socket)
-        .during("receive the answer from", from)?;
+    let (line, complete) = match protocol::read_answer_line(tcp_socket) {
+        Ok(answer) => answer,
+        // A reset before any answer is a close without answering, only ruder.
+        Err(err) if err.kind() == std::io::ErrorKind::ConnectionReset => {
+            (Vec::new(), false)
+        }
+        Err(err) => return Err(Error::io("receive the answer from", from, &err)),
+    };
     if line.is_empty() && !complete {
         return Err(Error::new(format!(
             "the server at {from} closed the connection without answering"

@@ -21,7 +21,11 @@ fn files_of_every_size_arrive_intact_framed_and_classic() {
         let framed = dirs.out.join(format!("{name}.framed"));
         let output = download(addr, name, &framed, &[]);
         assert_downloaded(&output, &dirs.root.join(name), &framed);
-        assert!(output.stdout.contains(&format!("saved {size} bytes")), "{}", output.stdout);
+        assert!(
+            output.stdout.contains(&format!("saved {size} bytes")),
+            "{}",
+            output.stdout
+        );
 
         let classic = dirs.out.join(format!("{name}.classic"));
         let output = download(addr, name, &classic, &["--classic"]);
@@ -29,7 +33,11 @@ fn files_of_every_size_arrive_intact_framed_and_classic() {
             // The classic protocol cannot tell an empty file from a missing one:
             // nothing arrived, so nothing is created.
             assert_eq!(output.code(), Some(1), "{}", output.stderr);
-            assert!(output.stderr.contains("error: nothing arrived"), "{}", output.stderr);
+            assert!(
+                output.stderr.contains("error: nothing arrived"),
+                "{}",
+                output.stderr
+            );
             assert!(!classic.exists());
         } else {
             assert_downloaded(&output, &dirs.root.join(name), &classic);
@@ -100,7 +108,9 @@ fn a_missing_file_leaves_no_output() {
     let output = download(addr, "missing.txt", &out, &[]);
     assert_eq!(output.code(), Some(1));
     assert!(
-        output.stderr.starts_with("error: the server refused \"missing.txt\": no such file"),
+        output
+            .stderr
+            .starts_with("error: the server refused \"missing.txt\": no such file"),
         "{}",
         output.stderr
     );
@@ -137,7 +147,11 @@ fn an_existing_output_is_kept_unless_force() {
     let again = dirs.out.join("again.bin");
     let output = download(addr, "new.bin", &again, &[]);
     assert_eq!(output.code(), Some(1));
-    assert!(output.stderr.contains("again.bin.part already exists"), "{}", output.stderr);
+    assert!(
+        output.stderr.contains("again.bin.part already exists"),
+        "{}",
+        output.stderr
+    );
     assert_eq!(fs::read_to_string(&part).unwrap(), "someone else's");
     assert!(!again.exists());
     // …and replaced with it.
@@ -180,7 +194,11 @@ fn the_name_can_come_from_stdin_like_input() {
         .stdin("asked.txt\n")
         .run();
     assert!(output.stderr.contains("file to download: "), "{}", output.stderr);
-    assert_downloaded(&output, &dirs.root.join("asked.txt"), &dirs.out.join("asked.txt"));
+    assert_downloaded(
+        &output,
+        &dirs.root.join("asked.txt"),
+        &dirs.out.join("asked.txt"),
+    );
 }
 
 #[test]
@@ -192,15 +210,27 @@ fn explain_narrates_every_step_and_count_stops_the_server() {
     let output = download(addr, "hello.txt", &out, &["--explain"]);
     assert_downloaded(&output, &dirs.root.join("hello.txt"), &out);
     for step in 1..=8 {
-        assert!(output.stderr.contains(&format!("[step {step}/8] ")), "{}", output.stderr);
+        assert!(
+            output.stderr.contains(&format!("[step {step}/8] ")),
+            "{}",
+            output.stderr
+        );
     }
     assert!(output.stderr.contains("send(b'GET hello.txt\\n')"), "{}", output.stderr);
     let server = server.wait_exit(DEADLINE);
     assert!(server.status.success(), "{}", server.stderr);
     for step in 1..=7 {
-        assert!(server.stderr.contains(&format!("[step {step}/7] ")), "{}", server.stderr);
+        assert!(
+            server.stderr.contains(&format!("[step {step}/7] ")),
+            "{}",
+            server.stderr
+        );
     }
-    assert!(server.stderr.contains("sent 6 bytes of \"hello.txt\""), "{}", server.stderr);
+    assert!(
+        server.stderr.contains("sent 6 bytes of \"hello.txt\""),
+        "{}",
+        server.stderr
+    );
 }
 
 #[test]
@@ -223,7 +253,11 @@ fn startup_errors_are_one_line_with_a_hint() {
         .arg(dirs.tmp.join("no-such-dir"))
         .run();
     assert_eq!(output.code(), Some(1));
-    assert!(output.stderr.starts_with("error: cannot open the root directory"), "{}", output.stderr);
+    assert!(
+        output.stderr.starts_with("error: cannot open the root directory"),
+        "{}",
+        output.stderr
+    );
     assert!(output.stderr.contains("hint:"), "{}", output.stderr);
 
     let (_server, addr) = start_server(&dirs.root, &[]);
@@ -232,7 +266,11 @@ fn startup_errors_are_one_line_with_a_hint() {
         .arg(&dirs.root)
         .run();
     assert_eq!(output.code(), Some(1));
-    assert!(output.stderr.contains("hint: another program already uses"), "{}", output.stderr);
+    assert!(
+        output.stderr.contains("hint: another program already uses"),
+        "{}",
+        output.stderr
+    );
 
     let port = common::testing::free_tcp_port();
     let out = dirs.out.join("x");

@@ -24,7 +24,8 @@ fn python_server(root: &Path, encoding: &str) -> Option<(Proc, std::net::SocketA
 #[test]
 fn rust_client_classic_with_the_python_server() {
     let dirs = dirs("fd-py-server");
-    let sizes = [("empty", 0), ("one", 1), ("mib-plus-one", MIB + 1), ("big", 256 * MIB)];
+    let sizes =
+        [("empty", 0), ("one", 1), ("mib-plus-one", MIB + 1), ("big", 256 * MIB)];
     for (name, size) in sizes {
         write_test_file(&dirs.root.join(name), size);
     }
@@ -86,20 +87,27 @@ fn python_download(
 #[test]
 fn python_client_with_the_rust_server() {
     let dirs = dirs("fd-py-client");
-    let sizes = [("empty", 0), ("one", 1), ("mib-plus-one", MIB + 1), ("big", 256 * MIB)];
+    let sizes =
+        [("empty", 0), ("one", 1), ("mib-plus-one", MIB + 1), ("big", 256 * MIB)];
     for (name, size) in sizes {
         write_test_file(&dirs.root.join(name), size);
     }
     let (mut server, addr) = start_server(&dirs.root, &[]);
     for (name, size) in sizes {
-        let Some(output) = python_download(addr, name, "utf-8", &dirs.out) else { return };
+        let Some(output) = python_download(addr, name, "utf-8", &dirs.out) else {
+            return;
+        };
         assert!(output.status.success(), "{}", output.stderr);
         let out = dirs.out.join(name);
         if size == 0 {
             assert!(output.stdout.contains("nothing arrived"), "{}", output.stdout);
             assert!(!out.exists());
         } else {
-            assert!(output.stdout.contains(&format!("saved {size} bytes")), "{}", output.stdout);
+            assert!(
+                output.stdout.contains(&format!("saved {size} bytes")),
+                "{}",
+                output.stdout
+            );
             assert_same_file(&dirs.root.join(name), &out);
             fs::remove_file(&out).unwrap();
         }

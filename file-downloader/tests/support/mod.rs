@@ -50,7 +50,12 @@ pub fn assert_same_file(expected: &Path, actual: &Path) {
     let mut b = File::open(actual)
         .unwrap_or_else(|err| panic!("{} was not saved: {err}", actual.display()));
     let (len_a, len_b) = (a.metadata().unwrap().len(), b.metadata().unwrap().len());
-    assert_eq!(len_a, len_b, "{} has {len_b} bytes, expected {len_a}", actual.display());
+    assert_eq!(
+        len_a,
+        len_b,
+        "{} has {len_b} bytes, expected {len_a}",
+        actual.display()
+    );
     let mut buf_a = vec![0u8; MIB as usize];
     let mut buf_b = vec![0u8; MIB as usize];
     let mut offset = 0u64;
