@@ -58,6 +58,8 @@ fn run(args: Args) -> Result<()> {
             "Socket::set_reuse_address(true)",
         );
         tcp_server.set_reuse_address(true).during("set SO_REUSEADDR on", local)?;
+    } else if inet {
+        explain.note("step 2 skipped: no SO_REUSEADDR (--no-reuseaddr, or Windows)");
     }
 
     // 3. bind the local address — tcp_server.bind(('127.0.0.1', 8898))

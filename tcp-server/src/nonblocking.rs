@@ -31,6 +31,7 @@ struct Client {
     last_heard: Instant,
 }
 
+// ANCHOR: serve_forever
 /// Serves every client from this one thread until Ctrl+C (or one, with --once).
 pub fn serve_forever(tcp_server: &Socket, service: &Service) -> Result<()> {
     // setblocking(False): accept now fails with WouldBlock instead of waiting.
@@ -78,6 +79,7 @@ pub fn serve_forever(tcp_server: &Socket, service: &Service) -> Result<()> {
         }
     }
 }
+// ANCHOR_END: serve_forever
 
 /// `accept()` on the non-blocking server socket: `None` when nobody is waiting.
 fn try_accept(tcp_server: &Socket) -> Option<(Socket, socket2::SockAddr)> {

@@ -19,6 +19,7 @@ use crate::endpoint;
 /// Each client thread needs little stack: a buffer lives on the heap.
 const CLIENT_STACK: usize = 256 * 1024;
 
+// ANCHOR: serve_forever
 /// Accepts clients until Ctrl+C (or one, with --once), each in its own thread.
 pub fn serve_forever(tcp_server: &Socket, service: Service) -> Result<()> {
     let service = Arc::new(service);
@@ -45,6 +46,7 @@ pub fn serve_forever(tcp_server: &Socket, service: Service) -> Result<()> {
         }
     }
 }
+// ANCHOR_END: serve_forever
 
 /// Starts the thread that serves one client; it counts itself in `active`.
 fn start_client(

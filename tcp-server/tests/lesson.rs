@@ -129,6 +129,22 @@ fn a_message_bigger_than_bufsize_arrives_in_pieces_without_loss() {
 }
 
 #[test]
+fn several_sends_can_arrive_in_one_recv() {
+    // TCP is a byte stream: three sends wait in the server's buffer while it
+    // serves someone else, and then one recv returns them together.
+    let (mut server, addr) = start_server(&[]);
+    let busy = connect(addr);
+    server.wait_stdout("connected: ");
+    let out = Cmd::bin("tcp-client")
+        .args(["--to", &addr.to_string(), "--send-only", "--timeout", "0.3"])
+        .args(["one", "two", "three"])
+        .run();
+    assert!(out.status.success(), "{}", out.stderr);
+    drop(busy);
+    server.wait_stdout(": onetwothree");
+}
+
+#[test]
 fn explain_narrates_the_eight_steps() {
     let (mut server, addr) = start_server(&["--explain", "--once"]);
     let mut client = connect(addr);
