@@ -11,7 +11,7 @@ use common::cli::{BufferArgs, CommonArgs};
 /// the answer is the local time in that format, or `error: …` when the format
 /// cannot be used. An empty datagram gets the seed's default `%Y-%m-%d %X`.
 /// The local time zone comes from `TZ` (e.g. `TZ=Asia/Shanghai`) or
-/// /etc/localtime. Each request is logged on stdout as `===> FORMAT from ADDR`.
+/// /etc/localtime, or from --tz. Each request is logged on stdout as `===> FORMAT from ADDR`.
 /// Python twin: python/time_server.py.
 #[derive(Debug, Parser)]
 #[command(name = "time-server", version)]
@@ -29,6 +29,12 @@ pub struct Args {
     /// receives; without it the second server fails with "address in use".
     #[arg(long)]
     pub no_reuseaddr: bool,
+
+    /// Answer in this time zone instead of the local one (`TZ` or
+    /// /etc/localtime): an IANA name such as Asia/Shanghai or UTC. Handy where
+    /// setting TZ is awkward (Windows' cmd.exe); Python has only TZ.
+    #[arg(long, value_name = "ZONE", value_parser = crate::strftime::Clock::named)]
+    pub tz: Option<crate::strftime::Clock>,
 
     #[command(flatten)]
     pub common: CommonArgs,

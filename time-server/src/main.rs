@@ -34,8 +34,9 @@ fn main() -> ExitCode {
 fn run(args: Args) -> Result<()> {
     let explain = args.common.explainer(7);
     let (local, codec) = (args.bind, args.common.encoding);
-    // The local time zone (TZ, else /etc/localtime), found once like Python does.
-    let clock = Clock::local();
+    // The local time zone (TZ, else /etc/localtime), found once like Python
+    // does; or the one --tz names.
+    let clock = args.tz.clone().unwrap_or_else(Clock::local);
 
     // 1. create a UDP socket — udp_server = socket(AF_INET, SOCK_DGRAM)
     explain.step(
@@ -70,7 +71,7 @@ fn run(args: Args) -> Result<()> {
     common::announce_listening(
         udp_server.local_addr().during("read the address of", local)?,
     );
-    eprintln!("local time zone: {} (set TZ to change it)", clock.name());
+    eprintln!("time zone: {} (TZ or --tz change it)", clock.name());
 
     let mut buf = Vec::new();
     let mut served = 0;

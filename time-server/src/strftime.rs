@@ -63,6 +63,17 @@ impl Clock {
         Clock { zone, name }
     }
 
+    /// A named IANA time zone, for `--tz` (a clap value parser).
+    pub fn named(name: &str) -> Result<Clock, String> {
+        match TimeZone::get(name) {
+            Ok(zone) => Ok(Clock { zone, name: format!("{name} (from --tz)") }),
+            Err(err) => Err(format!(
+                "'{name}' is not a time zone I can find ({err}); try UTC or \
+                 Asia/Shanghai (zone names need the tz database, package tzdata)"
+            )),
+        }
+    }
+
     /// The time zone's name, e.g. `Asia/Shanghai`.
     pub fn name(&self) -> &str {
         &self.name

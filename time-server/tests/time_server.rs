@@ -73,10 +73,10 @@ fn tz_changes_the_answer() {
 #[test]
 fn the_time_zone_is_named_at_start() {
     let (mut server, _addr) = rust_server("CST-8", &[]);
-    server.wait_stderr("local time zone: CST-8");
+    server.wait_stderr("time zone: CST-8 (TZ or --tz change it)");
     if has_tz_data() {
         let (mut server, _addr) = rust_server("Asia/Shanghai", &[]);
-        server.wait_stderr("local time zone: Asia/Shanghai");
+        server.wait_stderr("time zone: Asia/Shanghai");
     }
     // A zone that does not exist is said, and the server answers in UTC.
     let (server, addr) = rust_server("Mars/Olympus", &[]);
@@ -86,6 +86,20 @@ fn the_time_zone_is_named_at_start() {
         "{stderr}"
     );
     assert_eq!(ask(addr, "%z"), "+0000");
+}
+
+#[test]
+fn tz_flag_overrides_the_environment() {
+    let (mut server, addr) = rust_server("CST-8", &["--tz", "UTC"]);
+    server.wait_stderr("time zone: UTC (from --tz)");
+    assert_eq!(ask(addr, "%z %Z"), "+0000 UTC");
+    if has_tz_data() {
+        let (_server, addr) = rust_server("UTC", &["--tz", "Asia/Shanghai"]);
+        assert_eq!(ask(addr, "%z %Z"), "+0800 CST");
+    }
+    let out = Cmd::bin("time-server").args(["--tz", "Mars/Olympus"]).run();
+    assert_eq!(out.status.code(), Some(2), "{}", out.stderr);
+    assert!(out.stderr.contains("'Mars/Olympus' is not a time zone"), "{}", out.stderr);
 }
 
 #[test]
