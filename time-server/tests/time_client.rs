@@ -159,3 +159,18 @@ fn help_names_the_lesson_and_the_seed() {
         );
     }
 }
+
+#[test]
+fn ipv6_loopback_works_too() {
+    if !common::testing::has_ipv6_loopback() {
+        eprintln!("SKIPPED: no IPv6 loopback (::1) on this machine");
+        return;
+    }
+    let mut server = Cmd::bin("time-server").args(["--bind", "[::1]:0"]).spawn();
+    let addr = server.wait_listening();
+    assert!(addr.is_ipv6());
+    let out = Cmd::bin("time-client").args(["--to", &addr.to_string(), "%%Y"]).run();
+    assert!(out.status.success(), "{}", out.stderr);
+    assert_eq!(out.stdout, "%Y\n");
+    server.wait_stdout("===> %%Y from [::1]:");
+}
