@@ -55,10 +55,14 @@ impl Clock {
             ));
             TimeZone::UTC
         });
-        let name = match zone.iana_name() {
-            Some(name) => name.to_string(),
+        let name = match (zone.iana_name(), std::env::var("TZ")) {
+            (Some(name), _) => name.to_string(),
             // A POSIX TZ string such as TZ=CST-8 has no IANA name.
-            None => std::env::var("TZ").unwrap_or_else(|_| "UTC".to_string()),
+            (None, Ok(tz)) => tz,
+            // An /etc/localtime that is a copy, not a link, has none either.
+            (None, Err(_)) => {
+                format!("/etc/localtime (UTC{} now)", zone.to_offset(Timestamp::now()))
+            }
         };
         Clock { zone, name }
     }
@@ -126,8 +130,8 @@ pub fn read_format(
     Ok(decoded.text)
 }
 
-/// The bytes to send back: the time (or `error: …`), encoded, at most
-/// [`MAX_ANSWER`] bytes.
+/// The bytes to send back for a format: the time now, encoded, at most
+/// [`MAX_ANSWER`] bytes; or why there is no time to send.
 pub fn answer(
     format: Result<String, Error>,
     clock: &Clock,
