@@ -71,7 +71,7 @@ fn run(args: Args) -> Result<()> {
     common::announce_listening(
         udp_server.local_addr().during("read the address of", local)?,
     );
-    eprintln!("time zone: {} (TZ or --tz change it)", clock.name());
+    eprintln!("time zone: {}", clock.describe());
 
     let mut buf = Vec::new();
     let mut served = 0;

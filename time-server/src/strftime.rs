@@ -41,6 +41,8 @@ const NO_FLAGS: &str = "zP";
 pub struct Clock {
     zone: TimeZone,
     name: String,
+    /// Where the zone came from: `TZ`, /etc/localtime or --tz.
+    source: &'static str,
 }
 
 impl Clock {
@@ -64,13 +66,15 @@ impl Clock {
                 format!("/etc/localtime (UTC{} now)", zone.to_offset(Timestamp::now()))
             }
         };
-        Clock { zone, name }
+        let source =
+            if std::env::var_os("TZ").is_some() { "TZ" } else { "/etc/localtime" };
+        Clock { zone, name, source }
     }
 
     /// A named IANA time zone, for `--tz` (a clap value parser).
     pub fn named(name: &str) -> Result<Clock, String> {
         match TimeZone::get(name) {
-            Ok(zone) => Ok(Clock { zone, name: format!("{name} (from --tz)") }),
+            Ok(zone) => Ok(Clock { zone, name: name.to_string(), source: "--tz" }),
             Err(err) => Err(format!(
                 "'{name}' is not a time zone I can find ({err}); try UTC or \
                  Asia/Shanghai (zone names need the tz database, package tzdata)"
@@ -78,9 +82,10 @@ impl Clock {
         }
     }
 
-    /// The time zone's name, e.g. `Asia/Shanghai`.
-    pub fn name(&self) -> &str {
-        &self.name
+    /// The time zone's name and where it came from, e.g.
+    /// `Asia/Shanghai (from TZ)`.
+    pub fn describe(&self) -> String {
+        format!("{} (from {})", self.name, self.source)
     }
 
     /// The time now in the local time zone.
@@ -316,7 +321,7 @@ mod tests {
 
     #[test]
     fn long_answers_are_refused() {
-        let clock = Clock { zone: TimeZone::UTC, name: "UTC".into() };
+        let clock = Clock { zone: TimeZone::UTC, name: "UTC".into(), source: "--tz" };
         let long = "%Y".repeat(500);
         let err = answer(Ok(long), &clock, Codec::UTF_8).unwrap_err();
         assert!(err.to_string().contains("2000 bytes"), "{err}");

@@ -73,10 +73,10 @@ fn tz_changes_the_answer() {
 #[test]
 fn the_time_zone_is_named_at_start() {
     let (mut server, _addr) = rust_server("CST-8", &[]);
-    server.wait_stderr("time zone: CST-8 (TZ or --tz change it)");
+    server.wait_stderr("time zone: CST-8 (from TZ)");
     if has_tz_data() {
         let (mut server, _addr) = rust_server("Asia/Shanghai", &[]);
-        server.wait_stderr("time zone: Asia/Shanghai");
+        server.wait_stderr("time zone: Asia/Shanghai (from TZ)");
     }
     // A zone that does not exist is said, and the server answers in UTC.
     let (server, addr) = rust_server("Mars/Olympus", &[]);
