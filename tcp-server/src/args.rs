@@ -47,7 +47,7 @@ pub struct Args {
     pub no_reuseaddr: bool,
 
     /// listen(N): how many connected clients may wait for accept.
-    #[arg(long, value_name = "N", default_value_t = 128)]
+    #[arg(long, value_name = "N", default_value_t = 128, value_parser = clap::value_parser!(i32).range(0..=65535))]
     pub backlog: i32,
 
     /// With --mode threads or nonblocking: serve at most N clients at once and

@@ -128,8 +128,12 @@ fn run(args: Args) -> Result<()> {
 /// the client closed normally). Nothing a client does stops the server.
 pub fn serve_client(client: &Socket, peer: &str, service: &Service) -> String {
     let explain = service.explain;
-    // A silent client is closed after --idle-timeout (Python: settimeout).
-    if let Err(err) = client.set_read_timeout(service.idle_timeout) {
+    // A client that stays silent, or does not read its answers, is closed
+    // after --idle-timeout (Python: settimeout).
+    let timeouts = client
+        .set_read_timeout(service.idle_timeout)
+        .and_then(|()| client.set_write_timeout(service.idle_timeout));
+    if let Err(err) = timeouts {
         common::warn(format_args!("cannot set --idle-timeout for {peer}: {err}"));
     }
     if let Some(greeting) = &service.greeting {
@@ -206,6 +210,9 @@ pub fn ending_for(err: &std::io::Error, service: &Service) -> String {
 
 fn describe(err: &std::io::Error) -> String {
     match err.kind() {
+        ErrorKind::WouldBlock | ErrorKind::TimedOut => {
+            "it does not read its answers: --idle-timeout".to_string()
+        }
         ErrorKind::ConnectionReset => "reset by the client".to_string(),
         ErrorKind::BrokenPipe => "the client is gone".to_string(),
         _ => err.to_string(),

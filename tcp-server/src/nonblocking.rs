@@ -28,7 +28,8 @@ struct Client {
     text: TextPieces,
     /// Bytes to send that the socket did not take yet.
     outbox: Vec<u8>,
-    last_heard: Instant,
+    /// When the client last sent something or took some of its answers.
+    last_active: Instant,
 }
 
 // ANCHOR: serve_forever
@@ -60,6 +61,7 @@ pub fn serve_forever(tcp_server: &Socket, service: &Service) -> Result<()> {
             Poll::Idle => true,
             Poll::Busy => {
                 busy = true;
+                client.last_active = Instant::now();
                 true
             }
             Poll::Closed(ending) => {
@@ -67,6 +69,7 @@ pub fn serve_forever(tcp_server: &Socket, service: &Service) -> Result<()> {
                 if let Some(rest) = client.text.finish(&client.peer) {
                     println!("{}: {rest}", client.peer);
                 }
+                service.explain.step(7, "client.close()", "drop(client)");
                 println!("closed: {}{ending}", client.peer);
                 false
             }
@@ -119,6 +122,7 @@ fn welcome(
         ));
         return None;
     }
+    service.explain.step(5, "accept()", "Socket::accept");
     println!("connected: {peer}");
     let outbox = service.greeting.clone().unwrap_or_default();
     Some(Client {
@@ -126,7 +130,7 @@ fn welcome(
         peer,
         text: TextPieces::new(service.codec),
         outbox,
-        last_heard: Instant::now(),
+        last_active: Instant::now(),
     })
 }
 
@@ -144,30 +148,38 @@ enum Poll {
 /// queues the answer. A client that does not read its answers is not read from
 /// either, so its outbox cannot grow without end.
 fn poll(client: &mut Client, buf: &mut [u8], service: &Service) -> Poll {
-    if !client.outbox.is_empty() {
-        return match (&client.socket).write(&client.outbox) {
-            Ok(n) => {
-                client.outbox.drain(..n);
-                Poll::Busy
-            }
-            Err(err) if is_not_ready(&err) => Poll::Idle,
-            Err(err) => Poll::Closed(crate::ending_for(&err, service)),
-        };
-    }
-    match (&client.socket).read(buf) {
+    let explain = service.explain;
+    let sending = !client.outbox.is_empty();
+    let result = if sending {
+        (&client.socket).write(&client.outbox)
+    } else {
+        (&client.socket).read(buf)
+    };
+    match result {
+        Ok(n) if sending => {
+            explain.step(6, "client.send(data)", "Write::write");
+            client.outbox.drain(..n);
+            Poll::Busy
+        }
+        // Python's b'': the client closed its side.
         Ok(0) => Poll::Closed(String::new()),
         Ok(n) => {
+            explain.step(6, format!("client.recv({})", buf.len()), "Read::read");
             let data = &buf[..n];
             crate::print_piece(&client.peer, &mut client.text, data);
             client.outbox.extend_from_slice(service.answer(data));
-            client.last_heard = Instant::now();
             Poll::Busy
         }
+        // Nothing there yet; a client silent (or not reading) too long is closed.
         Err(err) if is_not_ready(&err) => match service.idle_timeout {
-            Some(idle) if client.last_heard.elapsed() >= idle => Poll::Closed(format!(
-                " (silent for {}s: --idle-timeout)",
-                idle.as_secs_f64()
-            )),
+            Some(idle) if client.last_active.elapsed() >= idle => {
+                Poll::Closed(if sending {
+                    " (cannot answer: it does not read its answers: --idle-timeout)"
+                        .into()
+                } else {
+                    format!(" (silent for {}s: --idle-timeout)", idle.as_secs_f64())
+                })
+            }
             _ => Poll::Idle,
         },
         Err(err) => Poll::Closed(crate::ending_for(&err, service)),

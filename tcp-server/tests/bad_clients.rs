@@ -100,3 +100,31 @@ fn idle_timeout_in_nonblocking_mode() {
     let silent = connect(addr);
     server.wait_stdout(&format!("closed: {} (silent for 0.2s", name(&silent)));
 }
+
+#[test]
+fn a_client_that_never_reads_its_answers_is_closed_after_idle_timeout() {
+    for mode in ["sequential", "nonblocking"] {
+        let (mut server, addr) =
+            start_server(&["--mode", mode, "--idle-timeout", "0.3"]);
+        let hog = connect(addr);
+        let hog_name = name(&hog);
+        // Send and send, never read: the echoes fill both sides' buffers.
+        let mut writer = hog.try_clone().unwrap();
+        let writing = std::thread::spawn(move || {
+            let chunk = [b'x'; 65_536];
+            // Ends when the server gives up on us (reset) or after 64 MiB.
+            for _ in 0..1024 {
+                if writer.write_all(&chunk).is_err() {
+                    break;
+                }
+            }
+        });
+        let closed = server.wait_stdout(&format!("closed: {hog_name} ("));
+        assert!(closed.contains("--idle-timeout"), "{mode}: {closed}");
+        // Stops our writer too (it holds a clone of the socket).
+        let _ = hog.shutdown(std::net::Shutdown::Both);
+        writing.join().unwrap();
+        let mut next = connect(addr);
+        assert_eq!(exchange(&mut next, b"next", 4), b"next", "{mode}");
+    }
+}
