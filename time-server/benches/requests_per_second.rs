@@ -232,4 +232,19 @@ fn main() {
         "ratio rust/python: {:.1}x (target: at least 5x)",
         medians[0] / medians[1]
     );
+    // What each server itself spends per answer, whatever the clients cost.
+    let cpu: Vec<Option<f64>> = results
+        .iter()
+        .map(|(_, rounds)| {
+            let cpu: Option<Vec<f64>> = rounds.iter().map(|r| r.cpu_us).collect();
+            cpu.map(median)
+        })
+        .collect();
+    if let [Some(rust), Some(python)] = cpu[..] {
+        println!(
+            "median server CPU per answer: rust {rust:.1} µs, python {python:.1} µs \
+             (python/rust {:.1}x)",
+            python / rust
+        );
+    }
 }
