@@ -77,6 +77,7 @@ fn with_stdin(step: Step, stdin: &'static str) -> Step {
 pub fn all() -> Vec<Exchange> {
     let mut all = Vec::new();
     all.extend(udp());
+    all.extend(time());
     all
 }
 
@@ -193,3 +194,52 @@ fn udp() -> Vec<Exchange> {
     ]
 }
 
+fn time() -> Vec<Exchange> {
+    vec![
+        Exchange {
+            lesson: "time-server",
+            title: "the UDP time server formats the time a client asks for",
+            server: Some(rust(
+                "time-server",
+                &["--bind", "127.0.0.1:0", "--count", "3", "--tz", "UTC", "--explain"],
+            )),
+            server_exits: true,
+            clients: vec![rust(
+                "time-client",
+                &["--to", "{addr}", "--explain", "", "%H:%M:%S", "时间: %T"],
+            )],
+            expect: vec![
+                (Who::Server, "===> %H:%M:%S from "),
+                (Who::Client(0), "时间: "),
+            ],
+            files: vec![],
+            in_sample: true,
+        },
+        Exchange {
+            lesson: "time-server",
+            title: "Rust time-client → Python's time_server.py",
+            server: Some(python("time-server", "time_server.py", &["0"])),
+            server_exits: false,
+            clients: vec![rust("time-client", &["--to", "{addr}", "%Y年%m月%d日"])],
+            expect: vec![(Who::Client(0), "年")],
+            files: vec![],
+            in_sample: false,
+        },
+        Exchange {
+            lesson: "time-server",
+            title: "Python's time_client.py → Rust time-server, GBK",
+            server: Some(rust(
+                "time-server",
+                &["--bind", "127.0.0.1:0", "--count", "1", "--encoding", "gbk"],
+            )),
+            server_exits: true,
+            clients: vec![with_stdin(
+                python("time-server", "time_client.py", &["{port}", "gbk"]),
+                "%Y年\n",
+            )],
+            expect: vec![(Who::Server, "===> %Y年 from "), (Who::Client(0), "年")],
+            files: vec![],
+            in_sample: false,
+        },
+    ]
+}
