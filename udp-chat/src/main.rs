@@ -1,3 +1,48 @@
-//! Placeholder: this lesson is being written.
+//! udp-chat — lessons "udp聊天器" (seed 000) and "qq聊天" (seed 001):
+//! **one UDP socket both sends and receives.**
+//!
+//! A UDP socket is not a "sender" or a "receiver": `sendto` and `recvfrom` work
+//! on the same socket, and the address a datagram leaves from is the address
+//! the answer comes back to. Each subcommand shows it another way, in its own
+//! file that reads like its Python listing:
+//!
+//! | subcommand | file | Python twin | what it shows |
+//! | --- | --- | --- | --- |
+//! | `menu` | `menu.rs` | `python/udp_chat.py` | seed 000: a 1 send / 2 receive / 0 quit menu on one bound socket |
+//! | `talk` | `talk.rs` | `python/udp_talk.py` | a receiving thread and the sending main thread share the socket |
+//! | `qq-server` | `qq_server.rs` | `python/qq_server.py` | seed 001: print each message, type a reply, send it back |
+//! | `qq-client` | `qq_client.rs` | `python/qq_client.py` | seed 001: choose a contact, chat until `q` |
+//!
+//! Two terminals, the seed's QQ chat:
+//!
+//! ```text
+//! cargo run -p udp-chat -- qq-server      # 1: listens on 127.0.0.1:8081
+//! cargo run -p udp-chat -- qq-client      # 2: choose 金老板, type 你好, read the reply
+//! ```
+//!
+//! Prompts, progress and `--explain` go to stderr; messages that arrive go to
+//! stdout as `message from [IP:PORT]: TEXT`. Everything reads stdin line by
+//! line, so a pipe can play the person at the keyboard.
 
-fn main() {}
+mod args;
+mod chat;
+mod menu;
+mod qq_client;
+mod qq_server;
+mod talk;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use args::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    common::exit_with(match cli.command {
+        Command::Menu(args) => menu::run(args),
+        Command::Talk(args) => talk::run(args),
+        Command::QqServer(args) => qq_server::run(args),
+        Command::QqClient(args) => qq_client::run(args),
+    })
+}

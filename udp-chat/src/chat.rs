@@ -1,0 +1,186 @@
+//! What the four ways of chatting share: Python's `input()`, showing a
+//! message that arrived, and a receive that survives a peer who is not there.
+
+use std::io::{self, BufRead, IsTerminal, StdinLock, Write};
+use std::net::{SocketAddr, UdpSocket};
+
+use common::net::{self, Datagram, MAX_DATAGRAM};
+use common::{Codec, Error, IoResultExt, Result};
+
+/// Python's `input(prompt)`: the prompt goes to stderr (stdout is kept for
+/// what arrives), then one line is read from stdin.
+pub struct Input {
+    stdin: StdinLock<'static>,
+    /// Ends each prompt with a newline when no one types after it (a pipe),
+    /// so a log of the session stays one prompt per line.
+    prompt_end: &'static str,
+}
+
+impl Input {
+    /// Reads the process's stdin.
+    pub fn new() -> Input {
+        let stdin = io::stdin();
+        let prompt_end = if stdin.is_terminal() { "" } else { "\n" };
+        Input { stdin: stdin.lock(), prompt_end }
+    }
+
+    /// `input(prompt)`: the line without its line ending, or `None` at the end
+    /// of stdin (Ctrl+D, Ctrl+Z on Windows, or the end of a pipe). A line
+    /// that is not UTF-8 is reported and the question asked again.
+    pub fn ask(&mut self, prompt: &str) -> Result<Option<String>> {
+        let mut line = Vec::new();
+        loop {
+            if !prompt.is_empty() {
+                eprint!("{prompt}{}", self.prompt_end);
+                let _ = io::stderr().flush();
+            }
+            line.clear();
+            let n = self.stdin.read_until(b'\n', &mut line).during("read", "stdin")?;
+            if n == 0 {
+                return Ok(None);
+            }
+            while line.last().is_some_and(|&byte| byte == b'\n' || byte == b'\r') {
+                line.pop();
+            }
+            match String::from_utf8(std::mem::take(&mut line)) {
+                Ok(text) => return Ok(Some(text)),
+                Err(_) => common::warn(
+                    "that line is not UTF-8 text and was skipped (type in a UTF-8 terminal; \
+                     --encoding only chooses the bytes sent on the network)",
+                ),
+            }
+        }
+    }
+}
+
+/// `text.encode(ENC)`, or `None` after reporting why nothing was sent (a
+/// character the encoding lacks): the chat goes on.
+pub fn encode_or_report(codec: &Codec, text: &str) -> Option<Vec<u8>> {
+    match codec.encode(text) {
+        Ok(data) => Some(data),
+        Err(err) => {
+            eprintln!("error: {}", Error::from(err));
+            None
+        }
+    }
+}
+
+/// The largest UDP payload over IPv4: 65,535 − 20 (IP header) − 8 (UDP header).
+pub const MAX_UDP_PAYLOAD: usize = 65_507;
+
+/// `sendto(data, addr)`. A failure is reported, not fatal: the chat goes on.
+/// Returns whether the datagram left.
+pub fn send_or_report(udp_socket: &UdpSocket, data: &[u8], to: SocketAddr) -> bool {
+    if data.len() > MAX_UDP_PAYLOAD {
+        eprintln!(
+            "error: cannot send {} bytes in one datagram: UDP carries at most \
+             {MAX_UDP_PAYLOAD} (hint: split the message); nothing was sent",
+            data.len()
+        );
+        return false;
+    }
+    match udp_socket.send_to(data, to).during("send to", to) {
+        Ok(_) => true,
+        Err(err) => {
+            eprintln!("error: {err}; nothing was sent, the chat goes on");
+            false
+        }
+    }
+}
+
+/// `recvfrom(bufsize)`, reporting (and then ignoring) the "port unreachable"
+/// that some systems hand to the next receive after a `sendto` to a port where
+/// nothing listens: Windows says ConnectionReset, others ConnectionRefused.
+/// Linux does not report it at all on an unconnected socket, so there the
+/// datagram is lost in silence — UDP never promised delivery.
+///
+/// With `give_up` the report is returned as the error (a client waiting for
+/// a reply then knows none will come); without, receiving goes on. Other
+/// errors (a timeout set with `set_read_timeout`) are returned.
+/// Afterwards `&buf[..datagram.len]` holds the bytes that arrived.
+pub fn receive(
+    udp_socket: &UdpSocket,
+    buf: &mut Vec<u8>,
+    bufsize: usize,
+    peer: &str,
+    give_up: bool,
+) -> io::Result<Datagram> {
+    buf.resize(MAX_DATAGRAM.max(bufsize), 0);
+    loop {
+        // Peek first: this is where the ICMP report shows up, and only this
+        // thread reads the socket, so the datagram peeked stays for the read.
+        match udp_socket.peek_from(buf) {
+            Ok(_) => break,
+            Err(err) if is_unreachable(&err) => {
+                report_unreachable(peer);
+                if give_up {
+                    return Err(err);
+                }
+            }
+            Err(err) if is_message_too_long(&err) => break,
+            Err(err) => return Err(err),
+        }
+    }
+    let datagram = net::recv_datagram(udp_socket, buf, bufsize)?;
+    if datagram.truncated() {
+        common::warn(format_args!(
+            "the datagram from {} had {} bytes but --bufsize is {}: only the first {} \
+             arrived and the rest is lost (Linux drops it silently); use a larger --bufsize",
+            datagram.from, datagram.sent_len, bufsize, datagram.len
+        ));
+    }
+    Ok(datagram)
+}
+
+/// The "port unreachable" report of an earlier `sendto`.
+pub fn is_unreachable(err: &io::Error) -> bool {
+    matches!(
+        err.kind(),
+        io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionRefused
+    )
+}
+
+fn is_message_too_long(err: &io::Error) -> bool {
+    // WSAEMSGSIZE: Windows reports a datagram longer than the buffer as an error.
+    cfg!(windows) && err.raw_os_error() == Some(10040)
+}
+
+fn report_unreachable(peer: &str) {
+    common::warn(format_args!(
+        "an earlier datagram to {peer} was refused: nothing is listening there yet \
+         (ICMP port unreachable). The chat goes on; start the peer and send again"
+    ));
+}
+
+/// `message from [127.0.0.1:8081]: TEXT` — the seed's
+/// `来自[%s:%s]的一条消息:\033[1;44m%s\033[0m`, coloured only on a terminal
+/// and never with `NO_COLOR`.
+pub fn message_line(from: SocketAddr, text: &str, colour: bool) -> String {
+    let text = common::term::paint(text, "1;44", colour);
+    format!("message from [{}:{}]: {text}", from.ip(), from.port())
+}
+
+/// Decodes what arrived (warning about bytes that are not valid in the
+/// encoding) and prints it on stdout as a [`message_line`].
+pub fn show_message(data: &[u8], from: SocketAddr, codec: &Codec) {
+    let text = codec.decode_or_warn(data, from);
+    println!("{}", message_line(from, &text, common::term::colour_stdout()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_line_is_the_seeds() {
+        let from: SocketAddr = "127.0.0.1:8081".parse().unwrap();
+        assert_eq!(
+            message_line(from, "hi", false),
+            "message from [127.0.0.1:8081]: hi"
+        );
+        assert_eq!(
+            message_line(from, "hi", true),
+            "message from [127.0.0.1:8081]: \x1b[1;44mhi\x1b[0m"
+        );
+    }
+}
