@@ -73,14 +73,14 @@ fn run(args: DownloaderArgs) -> Result<()> {
     let wire_name = args.common.encoding.encode(&name)?;
     let output = Output::choose(&name, args.output.as_deref(), args.force)?;
 
-    // 5. send the request — tcp_socket.send(download_file_name.encode('utf-8'))
+    // 5. send the request — tcp_socket.sendall(download_file_name.encode('utf-8'))
     //    Classic: the bare name. Framed: `GET NAME\n`, so the server knows where
     //    the name ends. write_all is sendall: it loops until every byte is out.
     let request =
         if args.classic { wire_name } else { protocol::framed_request(&wire_name) };
     explain.step(
         5,
-        format!("send({})", pyrepr::bytes_repr(&request)),
+        format!("sendall({})", pyrepr::bytes_repr(&request)),
         "TcpStream::write_all",
     );
     tcp_socket.write_all(&request).during("send the request to", from)?;
@@ -146,7 +146,7 @@ fn receive_file(
         if !part.is_created() {
             explain.step(
                 7,
-                format!("open({:?}, 'wb'); f.write(recv_data)", output.path.display()),
+                format!("open('{}', 'wb'); f.write(recv_data)", output.path.display()),
                 format!(
                     "File::create_new({:?}), renamed when whole",
                     output.part.display()
@@ -242,7 +242,7 @@ fn read_answer(
             ))
         }
         None => Err(Error::new(format!(
-            "the server's answer is not `OK SIZE` or `ERR REASON`: {}",
+            "the server's answer is not \"OK SIZE\" or \"ERR REASON\": {}",
             pyrepr::bytes_repr(&line[..line.len().min(60)])
         ))
         .hint("is it a classic server (python3 file_server.py)? retry with --classic")),

@@ -216,7 +216,11 @@ fn explain_narrates_every_step_and_count_stops_the_server() {
             output.stderr
         );
     }
-    assert!(output.stderr.contains("send(b'GET hello.txt\\n')"), "{}", output.stderr);
+    assert!(
+        output.stderr.contains("sendall(b'GET hello.txt\\n')"),
+        "{}",
+        output.stderr
+    );
     let server = server.wait_exit(DEADLINE);
     assert!(server.status.success(), "{}", server.stderr);
     for step in 1..=7 {

@@ -157,7 +157,7 @@ fn a_server_that_answers_nonsense() {
         let output = client.wait_exit(DEADLINE);
         assert_eq!(output.code(), Some(1));
         assert!(
-            output.stderr.contains("not `OK SIZE` or `ERR REASON`"),
+            output.stderr.contains("not \"OK SIZE\" or \"ERR REASON\""),
             "{}",
             output.stderr
         );

@@ -128,10 +128,10 @@ fn serve_client(
     );
     match protocol::read_request(&mut client_socket) {
         Ok(Request::Name { protocol, name }) => {
-            // 6. send the file — client_socket.send(file_content)
+            // 6. send the file — client_socket.sendall(file_content), piece by piece
             explain.step(
                 6,
-                "with open(file_name, 'rb') as f: client_socket.send(f.read())",
+                "client_socket.sendall(f.read(65536)), until the end of the file",
                 "std::io::copy(&mut file, &mut client_socket)",
             );
             send_file(&mut client_socket, client_addr, protocol, &name, root, codec);
