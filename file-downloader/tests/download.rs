@@ -199,6 +199,11 @@ fn the_name_can_come_from_stdin_like_input() {
         &dirs.root.join("asked.txt"),
         &dirs.out.join("asked.txt"),
     );
+    // --output naming a folder saves inside it, under the file's own name.
+    let folder = dirs.out.join("folder");
+    fs::create_dir(&folder).unwrap();
+    let output = download(addr, "asked.txt", &folder, &[]);
+    assert_downloaded(&output, &dirs.root.join("asked.txt"), &folder.join("asked.txt"));
 }
 
 #[test]

@@ -29,6 +29,10 @@ use socket2::Type;
 /// Bytes read from the file per call when sending it.
 const SEND_BUFFER: usize = 256 * 1024;
 
+/// How long a client may stop reading before the server gives up on it, so a
+/// stalled client cannot hold a thread (and an open file) forever.
+const SEND_TIMEOUT: Duration = Duration::from_secs(60);
+
 fn main() -> ExitCode {
     common::exit_with(run(ServerArgs::parse()))
 }
@@ -126,6 +130,11 @@ fn serve_client(
         format!("recv(1024).decode('{}')", codec.name()),
         "protocol::read_request (until a newline, a pause or the client's close)",
     );
+    if let Err(err) = client_socket.set_write_timeout(Some(SEND_TIMEOUT)) {
+        common::warn(format_args!(
+            "cannot set a send timeout for {client_addr}: {err}"
+        ));
+    }
     match protocol::read_request(&mut client_socket) {
         Ok(Request::Name { protocol, name }) => {
             // 6. send the file — client_socket.sendall(file_content), piece by piece
