@@ -1,0 +1,59 @@
+"""qq_client.py — seed 001 "qq聊天", the client: choose a contact, send
+lines until q, print each reply.
+
+Run: python3 qq_client.py [PORT] [ENCODING]        (defaults: 8081 utf-8)
+Twin of `udp-chat qq-client`; every contact is the server at 127.0.0.1:PORT.
+"""
+import os
+import socket
+import sys
+
+PORT = int(sys.argv[1]) if len(sys.argv) > 1 else 8081
+ENCODING = sys.argv[2] if len(sys.argv) > 2 else 'utf-8'
+BUFSIZE = 1024
+# The seed's colour \033[1;44m, only on a terminal and without NO_COLOR.
+COLOUR = sys.stdout.isatty() and not os.environ.get('NO_COLOR')
+
+
+def paint(text):
+    return '\033[1;44m%s\033[0m' % text if COLOUR else text
+
+
+# ANCHOR: client
+# 1. create a UDP socket (no bind: the OS picks a port on the first sendto)
+udp_client_socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+# 2. the contact list: every name is the qq server
+qq_name_dic = {
+    '金老板': ('127.0.0.1', PORT),
+    '哪吒': ('127.0.0.1', PORT),
+    'egg': ('127.0.0.1', PORT),
+    'yuan': ('127.0.0.1', PORT),
+}
+
+
+def main(udp_client_socket):
+    while True:
+        # 3. choose a contact
+        qq_name = input('请选择聊天对象: ').strip()
+        while True:
+            # 4. type a message; q ends the chat with this contact
+            msg = input('请输入消息,回车发送,输入q结束和他的聊天: ').strip()
+            if msg == 'q':
+                break
+            if not msg or not qq_name or qq_name not in qq_name_dic:
+                continue
+            # 5. send it
+            udp_client_socket.sendto(msg.encode(ENCODING), qq_name_dic[qq_name])
+            # 6. wait for the reply
+            back_msg, addr = udp_client_socket.recvfrom(BUFSIZE)
+            # 7. print it
+            print('来自[%s:%s]的一条消息:%s' % (addr[0], addr[1], paint(back_msg.decode(ENCODING))))
+
+
+try:
+    main(udp_client_socket)
+except (EOFError, KeyboardInterrupt):  # Ctrl+D or Ctrl+C ends the chat
+    pass
+# 8. close the socket
+udp_client_socket.close()
+# ANCHOR_END: client

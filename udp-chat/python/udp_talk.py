@@ -1,0 +1,50 @@
+"""udp_talk.py — one UDP socket shared by two threads: one receives and
+prints, the main thread sends each line typed.
+
+Run: python3 udp_talk.py [PORT] [PEER_PORT] [ENCODING]   (defaults: 7788 7789 utf-8)
+Twin of `udp-chat talk`. The other talker: python3 udp_talk.py 7789 7788
+"""
+import socket
+import sys
+import threading
+
+PORT = int(sys.argv[1]) if len(sys.argv) > 1 else 7788
+PEER = ('127.0.0.1', int(sys.argv[2]) if len(sys.argv) > 2 else 7789)
+ENCODING = sys.argv[3] if len(sys.argv) > 3 else 'utf-8'
+
+
+# ANCHOR: talk
+def recv_msg(udp_socket):
+    while True:
+        # 4. receive and print, in the receiving thread
+        try:
+            data, addr = udp_socket.recvfrom(1024)
+        except ConnectionResetError:  # Windows: an earlier datagram found no one
+            print('(the peer is not running yet)', file=sys.stderr)
+            continue
+        print('message from [%s:%s]: %s' % (addr[0], addr[1], data.decode(ENCODING)))
+
+
+def main():
+    # 1. create a UDP socket
+    udp_socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    # 2. bind the local address (the peer sends here)
+    udp_socket.bind(('127.0.0.1', PORT))
+    print('listening on %s:%s' % udp_socket.getsockname(), file=sys.stderr, flush=True)
+    # 3. start a thread that receives on the SAME socket
+    threading.Thread(target=recv_msg, args=(udp_socket,), daemon=True).start()
+    # 5. the main thread sends each line typed, until Ctrl+D
+    try:
+        while True:
+            msg = input()
+            if msg:
+                udp_socket.sendto(msg.encode(ENCODING), PEER)
+    except EOFError:
+        pass
+    # 6. close the socket (the daemon thread ends with the program)
+    udp_socket.close()
+# ANCHOR_END: talk
+
+
+if __name__ == '__main__':
+    main()
