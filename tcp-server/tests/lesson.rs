@@ -211,3 +211,19 @@ fn a_megabyte_is_echoed_whole() {
     writing.join().unwrap();
     assert!(echoed == big, "{} bytes came back, not the same", echoed.len());
 }
+
+#[test]
+fn ipv6_loopback_works_too() {
+    if !common::testing::has_ipv6_loopback() {
+        eprintln!("SKIPPED: no IPv6 loopback here");
+        return;
+    }
+    let mut server =
+        Cmd::bin("tcp-server").args(["--bind", "[::1]:0", "--once"]).spawn();
+    let addr = server.wait_listening();
+    assert!(addr.is_ipv6());
+    let out = Cmd::bin("tcp-client").args(["--to", &addr.to_string(), "hi"]).run();
+    assert_eq!(out.stdout, "hi\n", "{}", out.stderr);
+    let done = server.wait_exit(DEADLINE);
+    assert!(done.stdout.contains("[::1]:"), "{}", done.stdout);
+}
