@@ -65,6 +65,7 @@ fn run(args: Args) -> Result<()> {
     );
     connect(&tcp_socket, to, args.timeout)?;
 
+    let mut refused = 0;
     let mut replies = TextPieces::new(args.common.encoding);
     let mut buf = vec![0u8; args.buffer.bufsize];
     if args.recv_only {
@@ -75,11 +76,23 @@ fn run(args: Args) -> Result<()> {
         print_until_closed(&tcp_socket, &mut buf, &mut replies, &args)?;
     } else {
         for message in messages(&args) {
-            let data = args.common.encoding.encode(&message)?;
+            let data = match args.common.encoding.encode(&message) {
+                Ok(data) => data,
+                // Nothing garbled is sent: say which character, go on with the next line.
+                Err(err) => {
+                    eprintln!("error: {}", Error::from(err));
+                    refused += 1;
+                    continue;
+                }
+            };
 
             // 3. send the data — tcp_socket.send(data.encode('utf-8'))
             //    write_all is Python's sendall: send may take only part of it.
-            explain.step(3, "sendall(data)", "Write::write_all");
+            explain.step(
+                3,
+                format!("sendall({})", short_repr(&data)),
+                "Write::write_all",
+            );
             (&tcp_socket).write_all(&data).during("send to", to)?;
             if args.send_only {
                 continue;
@@ -109,9 +122,24 @@ fn run(args: Args) -> Result<()> {
         finish(&tcp_socket, &mut buf, &mut replies, &args)?;
     }
     drop(tcp_socket);
-    Ok(())
+    match refused {
+        0 => Ok(()),
+        n => Err(Error::new(format!(
+            "{n} line(s) of stdin were refused; the others were sent"
+        ))),
+    }
 }
 // ANCHOR_END: run
+
+/// Python's repr of what is sent, for `--explain`: `b'hello'` (long data is
+/// shown by its length, so one narration line stays one line).
+fn short_repr(data: &[u8]) -> String {
+    if data.len() <= 48 {
+        common::pyrepr::bytes_repr(data)
+    } else {
+        format!("<{} bytes>", data.len())
+    }
+}
 
 /// `connect`, with Python's `settimeout` when --timeout is given, and hints
 /// that name the server to start.

@@ -192,6 +192,16 @@ fn text_the_encoding_cannot_write_is_refused_before_connecting() {
 }
 
 #[test]
+fn an_unencodable_stdin_line_is_refused_and_the_others_are_sent() {
+    let (_server, addr) = start_server(&[]);
+    let out = client(addr).args(["--encoding", "gbk"]).stdin("数据\n😀\nok\n").run();
+    assert_eq!(out.stdout, "数据\nok\n", "{}", out.stderr);
+    assert!(out.stderr.contains("U+1F600"), "{}", out.stderr);
+    assert!(out.stderr.contains("1 line(s) of stdin were refused"), "{}", out.stderr);
+    assert_eq!(out.code(), Some(1));
+}
+
+#[test]
 fn a_server_that_closes_early_is_reported() {
     // Past --max-clients the server says why and closes.
     let (_server, addr) = start_server(&["--mode", "threads", "--max-clients", "1"]);
@@ -209,7 +219,7 @@ fn explain_narrates_the_five_steps() {
     for step in [
         "[step 1/5] socket(socket.AF_INET, socket.SOCK_STREAM)",
         &format!("[step 2/5] connect(('127.0.0.1', {}))", addr.port()),
-        "[step 3/5] sendall(data)",
+        "[step 3/5] sendall(b'hi')",
         "[step 4/5] recv(1024)",
         "[step 5/5] shutdown(SHUT_WR); close()",
     ] {

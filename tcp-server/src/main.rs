@@ -139,7 +139,7 @@ pub fn serve_client(client: &Socket, peer: &str, service: &Service) -> String {
     if let Some(greeting) = &service.greeting {
         explain.step(6, "client.send(greeting)", "Write::write_all");
         if let Err(err) = (&*client).write_all(greeting) {
-            return format!(" (cannot send the greeting: {err})");
+            return format!(" (cannot send the greeting: {})", describe(&err));
         }
     }
     let mut buf = vec![0u8; service.bufsize];
@@ -180,8 +180,9 @@ pub fn print_piece(peer: &str, text: &mut TextPieces, data: &[u8]) {
     }
 }
 
-/// `accept()`, or `None` after a warning: a client that gave up while waiting,
-/// or too many open files, must not stop the server.
+/// `accept()`, or `None`: quietly when nobody is waiting on a non-blocking
+/// socket, after a warning otherwise (a client that gave up while waiting, too
+/// many open files): none of that may stop the server.
 pub fn accept(listener: &Socket) -> Option<(Socket, socket2::SockAddr)> {
     match listener.accept() {
         Ok(accepted) => Some(accepted),

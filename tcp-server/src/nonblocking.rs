@@ -48,7 +48,7 @@ pub fn serve_forever(tcp_server: &Socket, service: &Service) -> Result<()> {
     loop {
         let mut busy = false;
         if !(service.once && accepted > 0) {
-            while let Some((socket, addr)) = try_accept(tcp_server) {
+            while let Some((socket, addr)) = crate::accept(tcp_server) {
                 busy = true;
                 accepted += 1;
                 let peer = endpoint::peer_name(&addr, accepted);
@@ -83,19 +83,6 @@ pub fn serve_forever(tcp_server: &Socket, service: &Service) -> Result<()> {
     }
 }
 // ANCHOR_END: serve_forever
-
-/// `accept()` on the non-blocking server socket: `None` when nobody is waiting.
-fn try_accept(tcp_server: &Socket) -> Option<(Socket, socket2::SockAddr)> {
-    match tcp_server.accept() {
-        Ok(accepted) => Some(accepted),
-        Err(err) if is_not_ready(&err) => None,
-        // A client that gave up while waiting, too many open files, …: keep serving.
-        Err(err) => {
-            common::warn(format_args!("accept failed: {err}; still listening"));
-            None
-        }
-    }
-}
 
 /// A new client: refused past --max-clients, else made non-blocking and greeted.
 fn welcome(
