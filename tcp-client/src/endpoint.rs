@@ -46,6 +46,6 @@ pub fn sock_addr(endpoint: &Endpoint) -> Result<SockAddr> {
 
 /// An address for the `connected` line: `127.0.0.1:50312`, or `AF_UNIX` for an
 /// AF_UNIX socket (a client has no path of its own unless it binds one).
-pub fn show(addr: &SockAddr) -> String {
+pub fn to_text(addr: &SockAddr) -> String {
     addr.as_socket().map_or_else(|| "AF_UNIX".to_string(), |addr| addr.to_string())
 }

@@ -169,8 +169,8 @@ fn connect(
         _ => Error::io("connect to", to, &err),
     })?;
     // getsockname / getpeername (seed 002): our port was chosen by the OS.
-    let local = tcp_socket.local_addr().map(|addr| endpoint::show(&addr));
-    let peer = tcp_socket.peer_addr().map(|addr| endpoint::show(&addr));
+    let local = tcp_socket.local_addr().map(|addr| endpoint::to_text(&addr));
+    let peer = tcp_socket.peer_addr().map(|addr| endpoint::to_text(&addr));
     if let (Ok(local), Ok(peer)) = (local, peer) {
         eprintln!("connected to {peer} from {local}");
     }
@@ -231,12 +231,17 @@ fn read(tcp_socket: &Socket, buf: &mut [u8], args: &Args) -> Result<usize> {
     }
 }
 
+/// `println!` that cannot panic when stdout is closed (`tcp-client hi | head -0`).
+fn show(line: impl std::fmt::Display) {
+    let _ = writeln!(std::io::stdout(), "{line}");
+}
+
 /// Prints a reply as text on stdout (a character cut between two pieces is
 /// printed whole with the next piece).
 fn print_reply(data: &[u8], replies: &mut TextPieces, args: &Args) {
     let text = replies.push(data, &args.to.to_string());
     if !text.is_empty() {
-        println!("{}", text::without_newline(&text));
+        show(format_args!("{}", text::without_newline(&text)));
     }
 }
 
@@ -251,7 +256,7 @@ fn print_until_closed(
         print_reply(&buf[..n], replies, args);
     }
     if let Some(rest) = replies.finish(&args.to.to_string()) {
-        println!("{rest}");
+        show(format_args!("{rest}"));
     }
     Ok(())
 }
@@ -296,7 +301,7 @@ fn finish(
         }
     }
     if let Some(rest) = replies.finish(&args.to.to_string()) {
-        println!("{rest}");
+        show(format_args!("{rest}"));
     }
     if skipped > 0 {
         eprintln!(

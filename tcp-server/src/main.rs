@@ -99,7 +99,7 @@ fn run(args: Args) -> Result<()> {
                 let Some((client, addr)) = accept(&tcp_server) else { continue };
                 number += 1;
                 let peer = endpoint::peer_name(&addr, number);
-                println!("connected: {peer}");
+                show(format_args!("connected: {peer}"));
 
                 // 6. receive and answer until the client closes — recv / send
                 let ending = serve_client(&client, &peer, &service);
@@ -107,7 +107,7 @@ fn run(args: Args) -> Result<()> {
                 // 7. close the client's socket — client.close()
                 explain.step(7, "client.close()", "drop(client)");
                 drop(client);
-                println!("closed: {peer}{ending}");
+                show(format_args!("closed: {peer}{ending}"));
                 if service.once {
                     break;
                 }
@@ -165,18 +165,24 @@ pub fn serve_client(client: &Socket, peer: &str, service: &Service) -> String {
         }
     };
     if let Some(rest) = text.finish(peer) {
-        println!("{peer}: {rest}");
+        show(format_args!("{peer}: {rest}"));
     }
     ending
 }
 // ANCHOR_END: serve_client
+
+/// `println!` that cannot panic: when stdout is closed (`tcp-server | head -3`)
+/// the server stops printing but keeps serving its clients.
+pub fn show(line: impl std::fmt::Display) {
+    let _ = writeln!(std::io::stdout(), "{line}");
+}
 
 /// Prints what arrived as `ADDR: TEXT` (nothing when the piece only held the
 /// first bytes of a character: they are printed with the next piece).
 pub fn print_piece(peer: &str, text: &mut TextPieces, data: &[u8]) {
     let piece = text.push(data, peer);
     if !piece.is_empty() {
-        println!("{peer}: {}", text::without_newline(&piece));
+        show(format_args!("{peer}: {}", text::without_newline(&piece)));
     }
 }
 

@@ -67,10 +67,10 @@ pub fn serve_forever(tcp_server: &Socket, service: &Service) -> Result<()> {
             Poll::Closed(ending) => {
                 busy = true;
                 if let Some(rest) = client.text.finish(&client.peer) {
-                    println!("{}: {rest}", client.peer);
+                    crate::show(format_args!("{}: {rest}", client.peer));
                 }
                 service.explain.step(7, "client.close()", "drop(client)");
-                println!("closed: {}{ending}", client.peer);
+                crate::show(format_args!("closed: {}{ending}", client.peer));
                 false
             }
         });
@@ -93,9 +93,9 @@ fn welcome(
 ) -> Option<Client> {
     if let Some(max) = service.max_clients {
         if serving as u64 >= max {
-            println!(
+            crate::show(format_args!(
                 "refused: {peer} (already serving {max} client(s), --max-clients {max})"
-            );
+            ));
             // A fresh socket's send buffer takes these few bytes at once.
             let _ = (&socket).write_all(&service.busy_message(max));
             let _ = socket.shutdown(std::net::Shutdown::Write);
@@ -110,7 +110,7 @@ fn welcome(
         return None;
     }
     service.explain.step(5, "accept()", "Socket::accept");
-    println!("connected: {peer}");
+    crate::show(format_args!("connected: {peer}"));
     let outbox = service.greeting.clone().unwrap_or_default();
     Some(Client {
         socket,
