@@ -171,6 +171,50 @@ pub fn show_message(data: &[u8], from: SocketAddr, codec: &Codec) {
 mod tests {
     use super::*;
 
+    /// A connected socket gets the ICMP "port unreachable" on every OS (an
+    /// unconnected one only on some), so it shows the report-and-go-on path.
+    fn refused_socket() -> UdpSocket {
+        let closed = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let nowhere = closed.local_addr().unwrap();
+        drop(closed);
+        let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+        socket.connect(nowhere).unwrap();
+        socket.send(b"anyone?").unwrap();
+        socket.set_read_timeout(Some(std::time::Duration::from_millis(300))).unwrap();
+        socket
+    }
+
+    #[test]
+    fn unreachable_is_reported_then_receiving_goes_on() {
+        let socket = refused_socket();
+        let mut buf = Vec::new();
+        // Without give_up the report is skipped: only the timeout ends the wait.
+        let err = receive(&socket, &mut buf, 1024, "the peer", false).unwrap_err();
+        assert!(
+            matches!(err.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn unreachable_ends_the_wait_for_a_reply_with_give_up() {
+        let socket = refused_socket();
+        let mut buf = Vec::new();
+        let err = receive(&socket, &mut buf, 1024, "the peer", true).unwrap_err();
+        // Linux and Windows report it; a system that drops the ICMP times out.
+        assert!(
+            is_unreachable(&err)
+                || matches!(
+                    err.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ),
+            "{err:?}"
+        );
+        if cfg!(target_os = "linux") {
+            assert!(is_unreachable(&err), "{err:?}");
+        }
+    }
+
     #[test]
     fn message_line_is_the_seeds() {
         let from: SocketAddr = "127.0.0.1:8081".parse().unwrap();
