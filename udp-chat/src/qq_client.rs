@@ -31,7 +31,9 @@ pub fn run(args: QqClientArgs) -> Result<()> {
     let explain = args.common.explainer(STEPS);
     let codec = args.common.encoding;
     let contacts = contact_list(&args);
-    let first = contacts.first().map_or(args.to, |(_, addr)| *addr);
+    // The first contact decides the family (IPv4 or IPv6) of the socket.
+    let (first_name, first) =
+        contacts.first().map_or(("", args.to), |(name, addr)| (name.as_str(), *addr));
 
     // 1. create a UDP socket; no bind: the OS picks a port on the first sendto —
     //    udp_client_socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -46,7 +48,7 @@ pub fn run(args: QqClientArgs) -> Result<()> {
     // 2. the contact list — qq_name_dic = {'金老板': ('127.0.0.1', 8081), ...}
     explain.step(
         2,
-        "qq_name_dic = {'金老板': ('127.0.0.1', 8081), ...}",
+        format!("qq_name_dic = {{'{first_name}': {}, ...}}", pyrepr::addr_repr(&first)),
         "Vec<(String, SocketAddr)>",
     );
     eprintln!("contacts: {}", describe(&contacts));
