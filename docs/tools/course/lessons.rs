@@ -77,6 +77,7 @@ fn with_stdin(step: Step, stdin: &'static str) -> Step {
 pub fn all() -> Vec<Exchange> {
     let mut all = Vec::new();
     all.extend(udp());
+    all.extend(chat());
     all.extend(time());
     all
 }
@@ -238,6 +239,80 @@ fn time() -> Vec<Exchange> {
                 "%Y年\n",
             )],
             expect: vec![(Who::Server, "===> %Y年 from "), (Who::Client(0), "年")],
+            files: vec![],
+            in_sample: false,
+        },
+    ]
+}
+
+fn chat() -> Vec<Exchange> {
+    vec![
+        Exchange {
+            lesson: "udp-chat",
+            title: "QQ chat: choose a contact, send, read the server's reply, q",
+            server: Some(with_stdin(
+                rust(
+                    "udp-chat",
+                    &[
+                        "qq-server",
+                        "--bind",
+                        "127.0.0.1:0",
+                        "--count",
+                        "1",
+                        "--explain",
+                    ],
+                ),
+                "收到\n",
+            )),
+            server_exits: true,
+            clients: vec![with_stdin(
+                rust("udp-chat", &["qq-client", "--to", "{addr}", "--explain"]),
+                "金老板\n你好\nq\n",
+            )],
+            expect: vec![(Who::Server, "]: 你好"), (Who::Client(0), "]: 收到")],
+            files: vec![],
+            in_sample: true,
+        },
+        Exchange {
+            lesson: "udp-chat",
+            title: "Rust qq-client → Python's qq_server.py, GBK",
+            server: Some(with_stdin(
+                python("udp-chat", "qq_server.py", &["0", "gbk"]),
+                "收到\n",
+            )),
+            server_exits: false,
+            clients: vec![with_stdin(
+                rust("udp-chat", &["qq-client", "--to", "{addr}", "--encoding", "gbk"]),
+                "哪吒\n你好\nq\n",
+            )],
+            expect: vec![(Who::Client(0), "收到")],
+            files: vec![],
+            in_sample: false,
+        },
+        Exchange {
+            lesson: "udp-chat",
+            title: "Python's qq_client.py → Rust qq-server, GBK",
+            server: Some(with_stdin(
+                rust(
+                    "udp-chat",
+                    &[
+                        "qq-server",
+                        "--bind",
+                        "127.0.0.1:0",
+                        "--count",
+                        "1",
+                        "--encoding",
+                        "gbk",
+                    ],
+                ),
+                "收到\n",
+            )),
+            server_exits: true,
+            clients: vec![with_stdin(
+                python("udp-chat", "qq_client.py", &["{port}", "gbk"]),
+                "egg\n你好\nq\n",
+            )],
+            expect: vec![(Who::Server, "]: 你好"), (Who::Client(0), "收到")],
             files: vec![],
             in_sample: false,
         },
