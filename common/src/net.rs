@@ -89,9 +89,12 @@ pub fn tcp_connect(
     Ok(socket.into())
 }
 
-/// The largest UDP payload (65,535 minus the IPv4 and UDP headers is 65,507;
-/// this is enough for either family).
+/// A buffer this big holds any datagram either family can carry.
 pub const MAX_DATAGRAM: usize = 65_535;
+
+/// The largest UDP payload over IPv4: 65,535 − 20 (IP header) − 8 (UDP header).
+/// `sendto` refuses more with "message too long".
+pub const MAX_UDP_PAYLOAD: usize = 65_507;
 
 /// A datagram as `recvfrom` saw it: the bytes that fit in the buffer, and how
 /// long the datagram really was.

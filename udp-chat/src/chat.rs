@@ -65,17 +65,15 @@ pub fn encode_or_report(codec: &Codec, text: &str) -> Option<Vec<u8>> {
     }
 }
 
-/// The largest UDP payload over IPv4: 65,535 − 20 (IP header) − 8 (UDP header).
-pub const MAX_UDP_PAYLOAD: usize = 65_507;
-
 /// `sendto(data, addr)`. A failure is reported, not fatal: the chat goes on.
 /// Returns whether the datagram left.
 pub fn send_or_report(udp_socket: &UdpSocket, data: &[u8], to: SocketAddr) -> bool {
-    if data.len() > MAX_UDP_PAYLOAD {
+    if data.len() > common::net::MAX_UDP_PAYLOAD {
         eprintln!(
-            "error: cannot send {} bytes in one datagram: UDP carries at most \
-             {MAX_UDP_PAYLOAD} (hint: split the message); nothing was sent",
-            data.len()
+            "error: cannot send {} bytes in one datagram: UDP carries at most {} \
+             (hint: split the message); nothing was sent",
+            data.len(),
+            common::net::MAX_UDP_PAYLOAD
         );
         return false;
     }

@@ -119,18 +119,18 @@ fn messages(args: &Args) -> Box<dyn Iterator<Item = String> + '_> {
     }))
 }
 
-/// The largest UDP payload over IPv4: 65,535 − 20 (IP header) − 8 (UDP header).
-const MAX_UDP_PAYLOAD: usize = 65_507;
-
 /// `sendto`, then report on stderr how many bytes went where and from which
 /// local port (chosen by the OS unless --bind fixed it).
 fn send_datagram(udp_socket: &UdpSocket, data: &[u8], args: &Args) -> Result<()> {
-    if data.len() > MAX_UDP_PAYLOAD {
+    if data.len() > net::MAX_UDP_PAYLOAD {
         return Err(Error::new(format!(
-            "cannot send {} bytes in one datagram: UDP carries at most {MAX_UDP_PAYLOAD}",
-            data.len()
+            "cannot send {} bytes in one datagram: UDP carries at most {}",
+            data.len(),
+            net::MAX_UDP_PAYLOAD
         ))
-        .hint("split the message, or use TCP (tcp-client) for a stream of any length"));
+        .hint(
+            "split the message, or use TCP (tcp-client) for a stream of any length",
+        ));
     }
     let sent = udp_socket.send_to(data, args.to).during("send to", args.to)?;
     let local =
