@@ -45,22 +45,45 @@ fn main() {
     eprintln!("writing a {mib} MiB test file in {} …", root.display());
     support::write_test_file(&source, size);
 
-    let mut results: Vec<(&str, Option<f64>)> = Vec::new();
+    // Round-robin: each round runs every peer once, so a burst of load from
+    // other programs on the machine hits all of them alike.
     let mut rss = Vec::new();
-    let rust = median(runs, || rust_pair(&root, &out, &source, size, &mut rss));
-    results.push(("file-server + file-downloader", rust));
-    results.push((
+    let names = [
+        "file-server + file-downloader",
         "python3 file_server.py + file_downloader.py",
-        median(runs, || python_pair(&root, &out, size)),
-    ));
-    results.push(("socat -> socat", median(runs, || socat(&source, &out, size))));
-    results.push(("nc -> nc", median(runs, || netcat(&source, &out, size))));
-    let iperf = median(runs, || iperf3(&out, size, false));
-    results.push(("iperf3 (memory to memory)", iperf));
-    results.push((
+        "socat -> socat",
+        "nc -> nc",
+        "iperf3 (memory to memory)",
         "iperf3 -F (receiver writes a file)",
-        median(runs, || iperf3(&out, size, true)),
-    ));
+    ];
+    let mut rates: Vec<Vec<f64>> = vec![Vec::new(); names.len()];
+    let mut missing = [false; 6];
+    for round in 1..=runs {
+        eprintln!("round {round} of {runs}");
+        let round_rates = [
+            rust_pair(&root, &out, &source, size, &mut rss),
+            python_pair(&root, &out, size),
+            socat(&source, &out, size),
+            netcat(&source, &out, size),
+            iperf3(&out, size, false),
+            iperf3(&out, size, true),
+        ];
+        for (i, rate) in round_rates.into_iter().enumerate() {
+            match rate {
+                Some(rate) => rates[i].push(rate),
+                None => missing[i] = true,
+            }
+        }
+    }
+    let results: Vec<(&str, Option<f64>)> = names
+        .iter()
+        .zip(&mut rates)
+        .zip(missing)
+        .map(|((name, rates), missing)| {
+            (*name, if missing { None } else { median(rates) })
+        })
+        .collect();
+    let rust = results[0].1;
 
     println!();
     println!("{mib} MiB over 127.0.0.1, {runs} run(s) each, median MB/s (10^6 B/s):");
@@ -100,14 +123,10 @@ fn env_number(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
-/// The median of `runs` runs (None when the tool is missing).
-fn median(runs: usize, mut run: impl FnMut() -> Option<f64>) -> Option<f64> {
-    let mut rates: Vec<f64> = Vec::new();
-    for _ in 0..runs {
-        rates.push(run()?);
-    }
+/// The median of the rates (None when there are none).
+fn median(rates: &mut [f64]) -> Option<f64> {
     rates.sort_by(|a, b| a.total_cmp(b));
-    Some(rates[rates.len() / 2])
+    rates.get(rates.len() / 2).copied()
 }
 
 fn installed(tool: &str) -> bool {
