@@ -73,6 +73,19 @@ impl Server {
         Server { name, child, addr }
     }
 
+    /// CPU time used so far, user + system, all threads (Linux: /proc/PID/stat,
+    /// in clock ticks of 1/100 s), or `None` elsewhere.
+    fn cpu_seconds(&self) -> Option<f64> {
+        let stat =
+            std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).ok()?;
+        // Fields after the command name, which is in parentheses: state is
+        // field 3, utime 14 and stime 15.
+        let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+        let ticks: u64 = fields.get(11)?.parse::<u64>().ok()?
+            + fields.get(12)?.parse::<u64>().ok()?;
+        Some(ticks as f64 / 100.0)
+    }
+
     /// Peak resident memory in KiB (Linux: VmHWM in /proc/PID/status).
     fn peak_rss_kib(&self) -> Option<u64> {
         let status =
@@ -177,17 +190,30 @@ fn main() {
          ({DRIVER_THREADS} load threads)"
     );
     let mut rates = [Vec::new(), Vec::new()];
+    let mut cpu_costs = [Vec::new(), Vec::new()];
     let mut all_completed = true;
     for round in 1..=ROUNDS {
         for (index, server) in [&rust, &python].into_iter().enumerate() {
+            let cpu_before = server.cpu_seconds();
             let (completed, secs) = throughput_round(server.addr);
+            let cpu = server
+                .cpu_seconds()
+                .zip(cpu_before)
+                .map(|(after, before)| after - before);
             let rate = completed as f64 / secs;
             all_completed &= completed == total;
+            // The server's CPU time per round trip does not depend on how busy
+            // the machine is, unlike the rate.
+            let cost = cpu.map(|cpu| cpu * 1e6 / completed.max(1) as f64);
             println!(
-                "  round {round} {:<6} {completed:>6}/{total} round trips in {secs:6.2} s = {rate:>9.0} /s",
-                server.name
+                "  round {round} {:<6} {completed:>6}/{total} round trips in {secs:6.2} s = {rate:>9.0} /s{}",
+                server.name,
+                cost.map_or(String::new(), |cost| format!(
+                    ", server CPU {cost:5.1} us per round trip"
+                ))
             );
             rates[index].push(rate);
+            cpu_costs[index].extend(cost);
         }
     }
     let rust_rate = median(&mut rates[0]);
@@ -200,6 +226,15 @@ fn main() {
         if ratio >= 3.0 { "met" } else { "NOT met" },
         if all_completed { "yes" } else { "NO" }
     );
+    if !cpu_costs[0].is_empty() && !cpu_costs[1].is_empty() {
+        let rust_cost = median(&mut cpu_costs[0]);
+        let python_cost = median(&mut cpu_costs[1]);
+        println!(
+            "server CPU per round trip (median): rust {rust_cost:.1} us, python {python_cost:.1} us \
+             ({:.1}x less for rust)",
+            python_cost / rust_cost
+        );
+    }
 
     println!("memory: peak RSS with {IDLE_CLIENTS} idle clients connected");
     for server in [&rust, &python] {

@@ -145,7 +145,7 @@ pub fn serve_client(client: &Socket, peer: &str, service: &Service) -> String {
     let mut buf = vec![0u8; service.bufsize];
     let mut text = TextPieces::new(service.codec);
     let ending = loop {
-        explain.step(6, format!("client.recv({})", service.bufsize), "Read::read");
+        explain.step(6, format_args!("client.recv({})", service.bufsize), "Read::read");
         let n = match (&*client).read(&mut buf) {
             // Python's b'': the client closed its side (its FIN arrived).
             Ok(0) => break String::new(),

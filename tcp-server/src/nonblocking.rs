@@ -151,7 +151,7 @@ fn poll(client: &mut Client, buf: &mut [u8], service: &Service) -> Poll {
         // Python's b'': the client closed its side.
         Ok(0) => Poll::Closed(String::new()),
         Ok(n) => {
-            explain.step(6, format!("client.recv({})", buf.len()), "Read::read");
+            explain.step(6, format_args!("client.recv({})", buf.len()), "Read::read");
             let data = &buf[..n];
             crate::print_piece(&client.peer, &mut client.text, data);
             client.outbox.extend_from_slice(service.answer(data));

@@ -30,6 +30,13 @@ impl TextPieces {
     /// front and an unfinished character at the end held back for the next.
     /// Bytes that are really invalid become U+FFFD, with a warning naming `from`.
     pub fn push(&mut self, data: &[u8], from: &str) -> String {
+        if self.held.is_empty() {
+            // The usual case: nothing held back, and the piece is whole text.
+            let decoded = self.codec.decode(data);
+            if decoded.replaced == 0 {
+                return decoded.text;
+            }
+        }
         self.held.extend_from_slice(data);
         let whole = self.codec.decode(&self.held);
         if whole.replaced == 0 {
