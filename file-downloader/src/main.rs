@@ -148,7 +148,7 @@ fn receive_file(
                 7,
                 format!("open('{}', 'wb'); f.write(recv_data)", output.path.display()),
                 format!(
-                    "File::create_new({:?}), renamed when whole",
+                    "OpenOptions::create_new({:?}), renamed when whole",
                     output.part.display()
                 ),
             );
@@ -164,9 +164,11 @@ fn receive_file(
             return Err(cut_short(received, size, args.from));
         }
         None if received == 0 => return Err(nothing_arrived(args.from)),
-        Some(0) => {
-            explain.step(7, "(an empty file)", "File::create_new, renamed at once")
-        }
+        Some(0) => explain.step(
+            7,
+            "(an empty file)",
+            "OpenOptions::create_new, renamed at once",
+        ),
         None => explain.note(
             "classic: the server's close is the only end marker; a cut transfer \
              would look whole",

@@ -23,7 +23,7 @@ use clap::Parser;
 use common::{Codec, Explain, IoResultExt, Result, net, pyrepr};
 use file_downloader::args::ServerArgs;
 use file_downloader::protocol::{self, Protocol, Request};
-use file_downloader::root::{Refusal, Root};
+use file_downloader::root::Root;
 use socket2::Type;
 
 /// Bytes read from the file per call when sending it.
@@ -212,7 +212,8 @@ fn send_file(
             served.size
         ),
         Err(err) => eprintln!(
-            "cannot send {shown:?} to {client_addr}: {err} (the client went away; still serving)"
+            "cannot send {shown:?} to {client_addr}: {err} (the client went away or stopped \
+             reading; still serving)"
         ),
     }
 }
@@ -229,7 +230,8 @@ fn refuse(
 ) {
     eprintln!("refused {shown:?} ({protocol}) for {client_addr}: {reason}");
     if protocol == Protocol::Framed {
-        let answer = format!("ERR {}\n", Refusal { reason: reason.to_string() });
+        // REASON is plain ASCII (see root::Refusal), one line.
+        let answer = format!("ERR {reason}\n");
         if let Err(err) = client_socket.write_all(answer.as_bytes()) {
             eprintln!("cannot answer {client_addr}: {err}");
         }
