@@ -605,6 +605,67 @@ fn the_socket_api_chapter_covers_every_call_of_tutorial_002() {
 }
 
 // ---------------------------------------------------------------------------
+// The glossary pairs the tutorials' terms with English
+
+#[test]
+fn the_glossary_pairs_every_key_term_of_the_tutorials() {
+    let text = read(&src_dir().join("glossary.md"));
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .filter(|line| line.starts_with("| ") && !line.starts_with("| ---"))
+        .map(|line| line.trim_matches('|').split(" | ").map(str::trim).collect())
+        .collect();
+    let mut problems = Vec::new();
+    let terms = [
+        "套接字",
+        "端口",
+        "知名端口",
+        "动态端口",
+        "IP地址",
+        "三次握手",
+        "四次断开",
+        "乱码",
+        "编码",
+        "解码",
+        "数据报",
+        "字节流",
+        "面向连接",
+        "无连接",
+        "绑定",
+        "监听",
+        "阻塞",
+        "超时",
+        "客户端",
+        "服务器",
+        "浏览器",
+        "地址族",
+        "文件描述符",
+        "传输层",
+        "应用层",
+    ];
+    for term in terms {
+        let found = rows.iter().any(|row| {
+            row.first()
+                .is_some_and(|chinese| chinese.split(", ").any(|t| t.starts_with(term)))
+        });
+        if !found {
+            problems.push(format!("no glossary row for {term}"));
+        }
+    }
+    for row in &rows {
+        if row.len() >= 2 && (row[0].is_empty() || row[1].is_empty()) {
+            problems.push(format!("a glossary row without both names: {row:?}"));
+        }
+    }
+    for state in ["FIN_WAIT_1", "FIN_WAIT_2", "TIME_WAIT", "LAST_ACK", "CLOSE_WAIT"] {
+        if !text.contains(&format!("| `{state}` |")) {
+            problems.push(format!("the TCP states table has no `{state}`"));
+        }
+    }
+    assert_no_problems("docs/src/glossary.md", &problems);
+}
+
+// ---------------------------------------------------------------------------
 // The encodings chapter shows real bytes
 
 fn hex(bytes: &[u8]) -> String {
