@@ -58,14 +58,16 @@ fn rust_client_classic_with_the_python_server() {
 }
 
 #[test]
-fn rust_client_classic_with_the_python_server_in_gbk() {
-    let dirs = dirs("fd-py-server-gbk");
+fn rust_client_classic_with_the_python_server_chinese_names() {
+    let dirs = dirs("fd-py-server-names");
     let name = "数据.txt";
     write_test_file(&dirs.root.join(name), 4321);
-    let Some((_server, addr)) = python_server(&dirs.root, "gbk") else { return };
-    let out = dirs.out.join("gbk.txt");
-    let output = download(addr, name, &out, &["--classic", "--encoding", "gbk"]);
-    assert_downloaded(&output, &dirs.root.join(name), &out);
+    for encoding in ["utf-8", "gbk"] {
+        let Some((_server, addr)) = python_server(&dirs.root, encoding) else { return };
+        let out = dirs.out.join(format!("{encoding}.txt"));
+        let output = download(addr, name, &out, &["--classic", "--encoding", encoding]);
+        assert_downloaded(&output, &dirs.root.join(name), &out);
+    }
 }
 
 /// `echo NAME | python3 file_downloader.py PORT ENC`, run in `out`.
@@ -122,12 +124,17 @@ fn python_client_with_the_rust_server() {
 }
 
 #[test]
-fn python_client_with_the_rust_server_in_gbk() {
-    let dirs = dirs("fd-py-client-gbk");
+fn python_client_with_the_rust_server_chinese_names() {
+    let dirs = dirs("fd-py-client-names");
     let name = "文件下载器.bin";
     write_test_file(&dirs.root.join(name), MIB + 1);
-    let (_server, addr) = start_server(&dirs.root, &["--encoding", "gbk"]);
-    let Some(output) = python_download(addr, name, "gbk", &dirs.out) else { return };
-    assert!(output.stdout.contains("saved 1048577 bytes"), "{}", output.stdout);
-    assert_same_file(&dirs.root.join(name), &dirs.out.join(name));
+    for encoding in ["utf-8", "gbk"] {
+        let (_server, addr) = start_server(&dirs.root, &["--encoding", encoding]);
+        let Some(output) = python_download(addr, name, encoding, &dirs.out) else {
+            return;
+        };
+        assert!(output.stdout.contains("saved 1048577 bytes"), "{}", output.stdout);
+        assert_same_file(&dirs.root.join(name), &dirs.out.join(name));
+        fs::remove_file(dirs.out.join(name)).unwrap();
+    }
 }
