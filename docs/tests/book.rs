@@ -845,8 +845,13 @@ fn mdbook_builds_the_book_without_errors() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     // mdBook logs a missing include as an ERROR and still exits 0: both count.
-    let errors: Vec<&str> =
-        stderr.lines().filter(|line| line.contains("[ERROR]")).collect();
+    // (0.4 writes `[ERROR]`, later versions `ERROR`.)
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|line| {
+            line.split_whitespace().any(|word| word == "[ERROR]" || word == "ERROR")
+        })
+        .collect();
     assert!(
         output.status.success() && errors.is_empty(),
         "`mdbook build docs` failed ({}, {version}):\n{stderr}",
