@@ -65,9 +65,9 @@ impl Transcript {
         self.samples
             .iter()
             .map(|(lesson, lines)| {
-                let mut text = format!(
+                let mut text = String::from(
                     "# Captured by `cargo run -p docs --bin course -- --write-samples`; \
-                     ports, times and folders masked.\n"
+                     ports, times and folders masked.\n",
                 );
                 let mut ports = Vec::new();
                 for line in lines {
