@@ -32,6 +32,7 @@ fn main() -> ExitCode {
 fn run(args: DownloaderArgs) -> Result<()> {
     let explain = args.common.explainer(8);
     let from = args.from;
+    check_before_connecting(&args)?;
 
     // 1. create a TCP socket — tcp_socket = socket.socket(AF_INET, SOCK_STREAM)
     explain.step(
@@ -180,6 +181,31 @@ fn receive_file(
 }
 // ANCHOR_END: receive_file
 
+/// A name that cannot be asked for: empty, or holding a line break or NUL.
+fn check_name(name: &str) -> Result<()> {
+    if name.is_empty() {
+        return Err(Error::new("no file name given")
+            .hint("name the file to download, e.g. file-downloader hello.txt"));
+    }
+    if name.contains(['\n', '\r', '\0']) {
+        return Err(Error::new(format!(
+            "{name:?} cannot be asked for: a file name holds no line break and no NUL byte"
+        )));
+    }
+    Ok(())
+}
+
+/// A name given on the command line is checked, with its output, before the
+/// server hears from us: a mistake costs no connection.
+fn check_before_connecting(args: &DownloaderArgs) -> Result<()> {
+    if let Some(name) = &args.name {
+        check_name(name)?;
+        args.common.encoding.encode(name)?;
+        Output::choose(name, args.output.as_deref(), args.force)?;
+    }
+    Ok(())
+}
+
 /// The name from the command line, or — like the lesson's `input()` — a line
 /// of stdin.
 fn file_name(args: &DownloaderArgs) -> Result<String> {
@@ -195,15 +221,7 @@ fn file_name(args: &DownloaderArgs) -> Result<String> {
             line.trim_end_matches(['\n', '\r']).to_string()
         }
     };
-    if name.is_empty() {
-        return Err(Error::new("no file name given")
-            .hint("name the file to download, e.g. file-downloader hello.txt"));
-    }
-    if name.contains(['\n', '\r', '\0']) {
-        return Err(Error::new(format!(
-            "{name:?} cannot be asked for: a file name holds no line break and no NUL byte"
-        )));
-    }
+    check_name(&name)?;
     Ok(name)
 }
 

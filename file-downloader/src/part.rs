@@ -48,6 +48,17 @@ impl Output {
             return Err(Error::new(format!("{} is a directory", path.display()))
                 .hint("choose another --output"));
         }
+        let folder = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        if !folder.is_dir() {
+            return Err(Error::new(format!(
+                "the folder {} does not exist",
+                folder.display()
+            ))
+            .hint("create it, or choose another --output"));
+        }
         if path.exists() && !force {
             return Err(Error::new(format!("{} already exists", path.display()))
                 .hint("use --force to replace it, or --output to save elsewhere"));

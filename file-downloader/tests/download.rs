@@ -287,4 +287,18 @@ fn startup_errors_are_one_line_with_a_hint() {
     assert_eq!(output.code(), Some(1));
     assert!(output.stderr.contains("start file-server"), "{}", output.stderr);
     assert!(!output.stderr.contains("panicked"), "{}", output.stderr);
+
+    // Mistakes in the name or the output are found before connecting (nothing
+    // listens on `port`: the errors are not "connection refused").
+    let nowhere = format!("127.0.0.1:{port}").parse().unwrap();
+    for (name, out, expected) in [
+        ("..", dirs.out.join(".."), "cannot make a file name"),
+        ("x", dirs.out.join("no-such-folder").join("x"), "does not exist"),
+        ("", dirs.out.join("x"), "no file name given"),
+        ("a\nb", dirs.out.join("x"), "no line break"),
+    ] {
+        let output = download(nowhere, name, &out, &[]);
+        assert_eq!(output.code(), Some(1), "{name:?}");
+        assert!(output.stderr.contains(expected), "{name:?}: {}", output.stderr);
+    }
 }
