@@ -184,6 +184,19 @@ fn main() {
     };
     let rust = Server::rust();
     let total = CLIENTS * ROUND_TRIPS;
+    // Both servers share the machine with the load generator (and whatever
+    // else runs): say how busy it was, since that moves the rates.
+    let load = || {
+        std::fs::read_to_string("/proc/loadavg")
+            .ok()
+            .map(|text| text.trim().to_string())
+    };
+    if let Some(load) = load() {
+        println!(
+            "cores: {}; load average before: {load}",
+            thread::available_parallelism().map_or(0, |n| n.get())
+        );
+    }
     println!(
         "throughput: {CLIENTS} clients at once x {ROUND_TRIPS} round trips of {MESSAGE} bytes \
          = {total} round trips per round, {ROUNDS} rounds each, alternating \
@@ -236,6 +249,9 @@ fn main() {
         );
     }
 
+    if let Some(load) = load() {
+        println!("load average after: {load}");
+    }
     println!("memory: peak RSS with {IDLE_CLIENTS} idle clients connected");
     for server in [&rust, &python] {
         match idle_memory(server) {
