@@ -78,6 +78,7 @@ pub fn all() -> Vec<Exchange> {
     let mut all = Vec::new();
     all.extend(udp());
     all.extend(chat());
+    all.extend(tcp());
     all.extend(time());
     all
 }
@@ -313,6 +314,99 @@ fn chat() -> Vec<Exchange> {
                 "egg\n你好\nq\n",
             )],
             expect: vec![(Who::Server, "]: 你好"), (Who::Client(0), "收到")],
+            files: vec![],
+            in_sample: false,
+        },
+    ]
+}
+
+fn tcp() -> Vec<Exchange> {
+    vec![
+        Exchange {
+            lesson: "tcp-client",
+            title: "connect, send, receive the echo, close",
+            server: Some(rust("tcp-server", &["--bind", "127.0.0.1:0", "--once"])),
+            server_exits: true,
+            clients: vec![rust(
+                "tcp-client",
+                &["--to", "{addr}", "--explain", "你好", "hello"],
+            )],
+            expect: vec![(Who::Client(0), "你好"), (Who::Client(0), "hello")],
+            files: vec![],
+            in_sample: true,
+        },
+        Exchange {
+            lesson: "tcp-client",
+            title: "seed 003: the server sends first, the client only receives (GBK)",
+            server: Some(rust(
+                "tcp-server",
+                &[
+                    "--bind",
+                    "127.0.0.1:0",
+                    "--once",
+                    "--greeting",
+                    "TCP数据",
+                    "--encoding",
+                    "gbk",
+                ],
+            )),
+            server_exits: true,
+            clients: vec![rust(
+                "tcp-client",
+                &[
+                    "--to",
+                    "{addr}",
+                    "--recv-only",
+                    "--encoding",
+                    "gbk",
+                    "--timeout",
+                    "5",
+                ],
+            )],
+            expect: vec![(Who::Client(0), "TCP数据")],
+            files: vec![],
+            in_sample: true,
+        },
+        Exchange {
+            lesson: "tcp-server",
+            title: "bind, listen, accept one client, answer success, close",
+            server: Some(rust(
+                "tcp-server",
+                &["--bind", "127.0.0.1:0", "--once", "--reply", "success", "--explain"],
+            )),
+            server_exits: true,
+            clients: vec![rust("tcp-client", &["--to", "{addr}", "数据"])],
+            expect: vec![(Who::Server, "connected: "), (Who::Client(0), "success")],
+            files: vec![],
+            in_sample: true,
+        },
+        Exchange {
+            lesson: "tcp-server",
+            title: "Python's tcp_client.py → Rust tcp-server, GBK",
+            server: Some(rust(
+                "tcp-server",
+                &["--bind", "127.0.0.1:0", "--once", "--encoding", "gbk"],
+            )),
+            server_exits: true,
+            clients: vec![python(
+                "tcp-client",
+                "tcp_client.py",
+                &["{port}", "gbk", "数据"],
+            )],
+            expect: vec![(Who::Client(0), "数据")],
+            files: vec![],
+            in_sample: false,
+        },
+        Exchange {
+            lesson: "tcp-client",
+            title: "Rust tcp-client → Python's tcp_server.py, GBK",
+            server: Some(python("tcp-server", "tcp_server.py", &["0", "gbk"])),
+            server_exits: false,
+            clients: vec![rust(
+                "tcp-client",
+                &["--to", "{addr}", "--encoding", "gbk", "数据"],
+            )],
+            expect: vec![(Who::Client(0), "数据")],
             files: vec![],
             in_sample: false,
         },
