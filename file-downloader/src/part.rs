@@ -175,3 +175,70 @@ impl Drop for PartFile<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use common::testing::TempDir;
+
+    #[test]
+    fn the_output_is_named_after_the_file() {
+        let dir = TempDir::new("fd-part-names");
+        let folder = dir.path();
+        let chosen = Output::choose("a/b/数据.txt", Some(folder), false).unwrap();
+        assert_eq!(chosen.path, folder.join("数据.txt"));
+        assert_eq!(chosen.part, folder.join("数据.txt.part"));
+        let chosen = Output::choose("x", Some(&folder.join("y.bin")), false).unwrap();
+        assert_eq!(chosen.part, folder.join("y.bin.part"));
+        assert!(Output::choose("..", Some(folder), false).is_err());
+    }
+
+    #[test]
+    fn a_part_file_is_created_late_and_removed_unless_finished() {
+        let dir = TempDir::new("fd-part-life");
+        let output = Output::choose("f", Some(dir.path()), false).unwrap();
+        {
+            let part = output.part_file();
+            assert!(!part.is_created());
+        }
+        assert!(!output.part.exists(), "nothing arrived, nothing created");
+        {
+            let mut part = output.part_file();
+            part.write_all(b"half").unwrap();
+            assert!(output.part.exists());
+        }
+        assert!(!output.part.exists(), "a failed download leaves no .part");
+        assert!(!output.path.exists());
+        let mut part = output.part_file();
+        part.write_all(b"whole").unwrap();
+        part.finish().unwrap();
+        assert_eq!(std::fs::read(&output.path).unwrap(), b"whole");
+        assert!(!output.part.exists());
+    }
+
+    #[test]
+    fn an_output_that_appears_meanwhile_is_kept() {
+        let dir = TempDir::new("fd-part-race");
+        let output = Output::choose("f", Some(dir.path()), false).unwrap();
+        let mut part = output.part_file();
+        part.write_all(b"new").unwrap();
+        std::fs::write(&output.path, b"someone else's").unwrap();
+        let err = part.finish().unwrap_err();
+        assert!(err.to_string().contains("appeared during the download"), "{err}");
+        assert_eq!(std::fs::read(&output.path).unwrap(), b"someone else's");
+        assert!(!output.part.exists());
+    }
+
+    #[test]
+    fn another_downloads_part_is_not_touched() {
+        let dir = TempDir::new("fd-part-other");
+        let output = Output::choose("f", Some(dir.path()), false).unwrap();
+        std::fs::write(&output.part, b"in progress").unwrap();
+        {
+            let mut part = output.part_file();
+            assert!(part.write_all(b"x").is_err());
+        }
+        assert_eq!(std::fs::read(&output.part).unwrap(), b"in progress");
+    }
+}
