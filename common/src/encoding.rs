@@ -180,6 +180,93 @@ impl Codec {
     }
 }
 
+/// Decodes a byte stream piece by piece, as it comes out of `recv`.
+///
+/// TCP has no message boundaries: `recv(1024)` returns whatever has arrived,
+/// so one character of UTF-8 (3 bytes for 数) or GBK (2 bytes) can be cut
+/// between two pieces. Decoding each piece alone would show U+FFFD where
+/// nothing was wrong; this decoder keeps the first bytes of a cut character
+/// until the rest arrives (encoding_rs decoders are built for streams).
+pub struct StreamDecoder {
+    codec: Codec,
+    decoder: encoding_rs::Decoder,
+}
+
+impl fmt::Debug for StreamDecoder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "StreamDecoder({})", self.codec)
+    }
+}
+
+impl StreamDecoder {
+    /// A decoder for `codec` with nothing held back.
+    pub fn new(codec: Codec) -> StreamDecoder {
+        StreamDecoder {
+            codec,
+            decoder: codec.encoding.new_decoder_without_bom_handling(),
+        }
+    }
+
+    /// The text of the next piece. An unfinished character at its end waits
+    /// for the next piece; bytes that are really invalid become U+FFFD, with a
+    /// warning naming `from`.
+    pub fn push(&mut self, data: &[u8], from: impl fmt::Display) -> String {
+        self.decode(data, false, from)
+    }
+
+    /// The end of the stream: a character left unfinished (a peer that left in
+    /// the middle of one) is shown as U+FFFD with a warning. `None` when
+    /// nothing was held back. The decoder can then start a new stream.
+    pub fn finish(&mut self, from: impl fmt::Display) -> Option<String> {
+        let text = self.decode(&[], true, from);
+        self.decoder = self.codec.encoding.new_decoder_without_bom_handling();
+        (!text.is_empty()).then_some(text)
+    }
+
+    fn decode(
+        &mut self,
+        mut rest: &[u8],
+        last: bool,
+        from: impl fmt::Display,
+    ) -> String {
+        let mut text = String::with_capacity(rest.len() + 4);
+        let mut replaced = 0;
+        loop {
+            let needed = self
+                .decoder
+                .max_utf8_buffer_length_without_replacement(rest.len())
+                .unwrap_or(rest.len() * 3 + 16);
+            text.reserve(needed);
+            let (result, read) = self
+                .decoder
+                .decode_to_string_without_replacement(rest, &mut text, last);
+            rest = &rest[read..];
+            match result {
+                DecoderResult::InputEmpty => break,
+                DecoderResult::OutputFull => continue,
+                DecoderResult::Malformed(_, _) => {
+                    text.push('\u{FFFD}');
+                    replaced += 1;
+                }
+            }
+        }
+        if replaced > 0 {
+            crate::warn(format_args!(
+                "{replaced} byte sequence(s) from {from} are not valid {} and are shown as \
+                 U+FFFD (is the sender using another --encoding?)",
+                self.codec.label
+            ));
+        }
+        text
+    }
+}
+
+/// The text without one trailing line ending: a peer that sends `hi\n` (or
+/// `hi\r\n`) is printed as `hi`.
+pub fn without_line_ending(text: &str) -> &str {
+    text.strip_suffix('\n').map_or(text, |text| text.strip_suffix('\r').unwrap_or(text))
+}
+
 /// Python's spelling of the common encodings, so narration shows `.encode('gbk')`.
 fn python_name(encoding: &'static Encoding) -> &'static str {
     match encoding.name() {
@@ -241,6 +328,38 @@ mod tests {
         assert!(decoded.text.starts_with("ok \u{FFFD}"));
         // UTF-8 read as GBK is 乱码 but not necessarily invalid; a lone lead byte is.
         assert_eq!(Codec::GBK.decode(b"\x81").replaced, 1);
+    }
+
+    #[test]
+    fn characters_cut_between_pieces_are_kept_whole() {
+        for codec in [Codec::UTF_8, Codec::GBK, Codec::for_label("gb18030").unwrap()] {
+            let text = "数据 and 数据 ".repeat(50);
+            let bytes = codec.encode(&text).unwrap();
+            for size in [1, 2, 5, 7, 64] {
+                let mut stream = StreamDecoder::new(codec);
+                let got: String =
+                    bytes.chunks(size).map(|piece| stream.push(piece, "t")).collect();
+                assert_eq!(got, text, "{codec} in pieces of {size}");
+                assert_eq!(stream.finish("t"), None);
+            }
+        }
+    }
+
+    #[test]
+    fn stream_replaces_invalid_bytes_and_an_unfinished_end() {
+        let mut stream = StreamDecoder::new(Codec::UTF_8);
+        assert_eq!(stream.push(b"a\xff\xfe\xfdb", "t"), "a\u{FFFD}\u{FFFD}\u{FFFD}b");
+        assert_eq!(stream.push(b"\xe6\x95", "t"), "");
+        assert_eq!(stream.finish("t").unwrap(), "\u{FFFD}");
+        // After finish, a new stream starts clean.
+        assert_eq!(stream.push("数".as_bytes(), "t"), "数");
+    }
+
+    #[test]
+    fn one_line_ending_is_dropped() {
+        assert_eq!(without_line_ending("hi\r\n"), "hi");
+        assert_eq!(without_line_ending("hi\n\n"), "hi\n");
+        assert_eq!(without_line_ending("hi"), "hi");
     }
 
     #[test]

@@ -9,7 +9,9 @@ use std::io;
 use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::time::Duration;
 
-use socket2::{Domain, Protocol, Socket, Type};
+use socket2::{Domain, Protocol, SockAddr, Socket, Type};
+
+use crate::addr::Endpoint;
 
 /// `socket.socket(family, type)`: the family follows the address. For IPv6,
 /// IPV6_V6ONLY is set explicitly (its default differs between systems), so
@@ -29,6 +31,33 @@ pub fn python_socket_call(addr: &SocketAddr, kind: Type) -> String {
     let family = if addr.is_ipv6() { "AF_INET6" } else { "AF_INET" };
     let kind = if kind == Type::DGRAM { "SOCK_DGRAM" } else { "SOCK_STREAM" };
     format!("socket(socket.{family}, socket.{kind})")
+}
+
+/// `socket.socket(family, SOCK_STREAM)` for an [`Endpoint`]: AF_INET or
+/// AF_INET6 for `HOST:PORT`, AF_UNIX for `unix:PATH` (seeds 002 and 004:
+/// AF_UNIX sockets are files, for processes on one machine). Every call after
+/// `socket()` is the same for both; only the address differs.
+pub fn new_stream_socket(endpoint: &Endpoint) -> io::Result<Socket> {
+    match endpoint {
+        Endpoint::Inet(addr) => new_socket(addr, Type::STREAM),
+        Endpoint::Unix(_) => Socket::new(Domain::UNIX, Type::STREAM, None),
+    }
+}
+
+/// The Python call that creates a stream socket for `endpoint`, for narration.
+pub fn python_stream_socket_call(endpoint: &Endpoint) -> String {
+    match endpoint {
+        Endpoint::Inet(addr) => python_socket_call(addr, Type::STREAM),
+        Endpoint::Unix(_) => "socket(socket.AF_UNIX, socket.SOCK_STREAM)".to_string(),
+    }
+}
+
+/// The endpoint as the address `bind` and `connect` take.
+pub fn sock_addr(endpoint: &Endpoint) -> io::Result<SockAddr> {
+    match endpoint {
+        Endpoint::Inet(addr) => Ok(SockAddr::from(*addr)),
+        Endpoint::Unix(path) => SockAddr::unix(path),
+    }
 }
 
 /// An unbound UDP socket for sending to `peer`: like Python, the OS binds a

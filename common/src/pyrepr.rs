@@ -56,6 +56,15 @@ pub fn addr_repr(addr: &SocketAddr) -> String {
     }
 }
 
+/// The address as Python writes it for this endpoint: `('127.0.0.1', 8898)`,
+/// or the path `'/tmp/s.sock'` for AF_UNIX.
+pub fn endpoint_repr(endpoint: &crate::Endpoint) -> String {
+    match endpoint {
+        crate::Endpoint::Inet(addr) => addr_repr(addr),
+        crate::Endpoint::Unix(path) => str_repr(&path.display().to_string()),
+    }
+}
+
 /// `repr(udp_socket.recvfrom(n))`: `(b'...', ('127.0.0.1', 12821))`.
 pub fn recvfrom_repr(data: &[u8], from: &SocketAddr) -> String {
     format!("({}, {})", bytes_repr(data), addr_repr(from))

@@ -15,8 +15,6 @@
 //! narrates the steps; `--to unix:PATH` talks to `tcp-server --bind unix:PATH`.
 
 mod args;
-mod endpoint;
-mod text;
 
 use std::io::{BufRead, ErrorKind, IsTerminal, Read, Write};
 use std::net::Shutdown;
@@ -24,11 +22,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use common::{Endpoint, Error, IoResultExt, Result};
+use common::encoding::{StreamDecoder, without_line_ending};
+use common::{Endpoint, Error, IoResultExt, Result, net, pyrepr};
 use socket2::Socket;
 
 use args::Args;
-use text::TextPieces;
 
 fn main() -> ExitCode {
     common::exit_with(run(Args::parse()))
@@ -44,8 +42,8 @@ fn run(args: Args) -> Result<()> {
     }
 
     // 1. create a TCP socket — tcp_socket = socket.socket(AF_INET, SOCK_STREAM)
-    explain.step(1, endpoint::python_socket_call(to), "socket2::Socket::new");
-    let tcp_socket = endpoint::new_socket(to).during("create a socket for", to)?;
+    explain.step(1, net::python_stream_socket_call(to), "socket2::Socket::new");
+    let tcp_socket = net::new_stream_socket(to).during("create a socket for", to)?;
     if let Some(timeout) = args.timeout {
         // settimeout(t): connect, send and recv give up after t seconds.
         explain.note(format!(
@@ -60,13 +58,13 @@ fn run(args: Args) -> Result<()> {
     //    The three-way handshake happens here; refused means nobody listens.
     explain.step(
         2,
-        format!("connect({})", endpoint::python_addr(to)),
+        format!("connect({})", pyrepr::endpoint_repr(to)),
         "Socket::connect",
     );
     connect(&tcp_socket, to, args.timeout)?;
 
     let mut refused = 0;
-    let mut replies = TextPieces::new(args.common.encoding);
+    let mut replies = StreamDecoder::new(args.common.encoding);
     let mut buf = vec![0u8; args.buffer.bufsize];
     if args.recv_only {
         // We send nothing: say so at once (FIN), then read until the server closes.
@@ -148,7 +146,7 @@ fn connect(
     to: &Endpoint,
     timeout: Option<Duration>,
 ) -> Result<()> {
-    let addr = endpoint::sock_addr(to)?;
+    let addr = net::sock_addr(to).during("use the socket path", to)?;
     let connected = match timeout {
         Some(timeout) => tcp_socket.connect_timeout(&addr, timeout),
         None => tcp_socket.connect(&addr),
@@ -169,8 +167,8 @@ fn connect(
         _ => Error::io("connect to", to, &err),
     })?;
     // getsockname / getpeername (seed 002): our port was chosen by the OS.
-    let local = tcp_socket.local_addr().map(|addr| endpoint::to_text(&addr));
-    let peer = tcp_socket.peer_addr().map(|addr| endpoint::to_text(&addr));
+    let local = tcp_socket.local_addr().map(|addr| address_text(&addr));
+    let peer = tcp_socket.peer_addr().map(|addr| address_text(&addr));
     if let (Ok(local), Ok(peer)) = (local, peer) {
         eprintln!("connected to {peer} from {local}");
     }
@@ -238,10 +236,10 @@ fn show(line: impl std::fmt::Display) {
 
 /// Prints a reply as text on stdout (a character cut between two pieces is
 /// printed whole with the next piece).
-fn print_reply(data: &[u8], replies: &mut TextPieces, args: &Args) {
-    let text = replies.push(data, &args.to.to_string());
+fn print_reply(data: &[u8], replies: &mut StreamDecoder, args: &Args) {
+    let text = replies.push(data, &args.to);
     if !text.is_empty() {
-        show(format_args!("{}", text::without_newline(&text)));
+        show(format_args!("{}", without_line_ending(&text)));
     }
 }
 
@@ -249,13 +247,13 @@ fn print_reply(data: &[u8], replies: &mut TextPieces, args: &Args) {
 fn print_until_closed(
     tcp_socket: &Socket,
     buf: &mut [u8],
-    replies: &mut TextPieces,
+    replies: &mut StreamDecoder,
     args: &Args,
 ) -> Result<()> {
     while let n @ 1.. = read(tcp_socket, buf, args)? {
         print_reply(&buf[..n], replies, args);
     }
-    if let Some(rest) = replies.finish(&args.to.to_string()) {
+    if let Some(rest) = replies.finish(&args.to) {
         show(format_args!("{rest}"));
     }
     Ok(())
@@ -270,7 +268,7 @@ const CLOSE_WAIT: Duration = Duration::from_secs(5);
 fn finish(
     tcp_socket: &Socket,
     buf: &mut [u8],
-    replies: &mut TextPieces,
+    replies: &mut StreamDecoder,
     args: &Args,
 ) -> Result<()> {
     let wait = args.timeout.unwrap_or(CLOSE_WAIT);
@@ -300,7 +298,7 @@ fn finish(
             Err(err) => return Err(Error::io("receive from", &args.to, &err)),
         }
     }
-    if let Some(rest) = replies.finish(&args.to.to_string()) {
+    if let Some(rest) = replies.finish(&args.to) {
         show(format_args!("{rest}"));
     }
     if skipped > 0 {
@@ -310,4 +308,10 @@ fn finish(
         );
     }
     Ok(())
+}
+
+/// An address for the `connected` line: `127.0.0.1:50312`, or `AF_UNIX` for an
+/// AF_UNIX socket (a client has no path of its own unless it binds one).
+fn address_text(addr: &socket2::SockAddr) -> String {
+    addr.as_socket().map_or_else(|| "AF_UNIX".to_string(), |addr| addr.to_string())
 }

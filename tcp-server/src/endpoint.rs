@@ -1,50 +1,12 @@
-//! Stream sockets for an [`Endpoint`]: AF_INET/AF_INET6 for `HOST:PORT`, AF_UNIX
-//! for `unix:PATH` (seeds 002 and 004: AF_UNIX sockets are files, for processes
-//! on one machine). Everything after `socket()` — bind, listen, accept, recv,
-//! send — is the same call for both families; only the address differs.
-//!
-//! (Candidate for `common::net`: tcp-client has the same few functions.)
+//! What a server needs beyond `common::net` for an [`Endpoint`]: the address it
+//! really bound (port 0), names for its clients (AF_UNIX clients have no
+//! address), and the socket file of a `unix:PATH` server, removed on exit.
 
 use std::fmt;
-use std::io;
 use std::path::{Path, PathBuf};
 
-use common::{Endpoint, Error, IoResultExt, Result, net, pyrepr};
+use common::{Endpoint, Error, IoResultExt, Result};
 use socket2::{Domain, SockAddr, Socket, Type};
-
-/// `socket.socket(family, SOCK_STREAM)` for this endpoint.
-pub fn new_socket(endpoint: &Endpoint) -> io::Result<Socket> {
-    match endpoint {
-        Endpoint::Inet(addr) => net::new_socket(addr, Type::STREAM),
-        Endpoint::Unix(_) => Socket::new(Domain::UNIX, Type::STREAM, None),
-    }
-}
-
-/// The Python call that creates it, for `--explain`.
-pub fn python_socket_call(endpoint: &Endpoint) -> String {
-    match endpoint {
-        Endpoint::Inet(addr) => net::python_socket_call(addr, Type::STREAM),
-        Endpoint::Unix(_) => "socket(socket.AF_UNIX, socket.SOCK_STREAM)".to_string(),
-    }
-}
-
-/// The address as Python writes it: `('127.0.0.1', 8898)` or `'/tmp/s.sock'`.
-pub fn python_addr(endpoint: &Endpoint) -> String {
-    match endpoint {
-        Endpoint::Inet(addr) => pyrepr::addr_repr(addr),
-        Endpoint::Unix(path) => format!("'{}'", path.display()),
-    }
-}
-
-/// The endpoint as a `socket2` address.
-pub fn sock_addr(endpoint: &Endpoint) -> Result<SockAddr> {
-    match endpoint {
-        Endpoint::Inet(addr) => Ok(SockAddr::from(*addr)),
-        Endpoint::Unix(path) => {
-            SockAddr::unix(path).during("use the socket path", endpoint)
-        }
-    }
-}
 
 /// What the listening socket is really bound to: with port 0 the OS chose one.
 pub fn bound_endpoint(socket: &Socket, asked: &Endpoint) -> Result<Endpoint> {

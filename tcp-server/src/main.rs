@@ -19,19 +19,18 @@
 mod args;
 mod endpoint;
 mod nonblocking;
-mod text;
 mod threads;
 
 use std::io::{ErrorKind, Read, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
-use common::{Endpoint, Error, IoResultExt, Result};
+use common::encoding::{StreamDecoder, without_line_ending};
+use common::{Endpoint, Error, IoResultExt, Result, net, pyrepr};
 use socket2::Socket;
 
 use args::{Args, Mode, Service};
 use endpoint::SocketFile;
-use text::TextPieces;
 
 fn main() -> ExitCode {
     common::exit_with(run(Args::parse().checked()))
@@ -44,9 +43,9 @@ fn run(args: Args) -> Result<()> {
     let local = &args.bind;
 
     // 1. create a TCP socket — tcp_server = socket.socket(AF_INET, SOCK_STREAM)
-    explain.step(1, endpoint::python_socket_call(local), "socket2::Socket::new");
+    explain.step(1, net::python_stream_socket_call(local), "socket2::Socket::new");
     let tcp_server =
-        endpoint::new_socket(local).during("create a socket for", local)?;
+        net::new_stream_socket(local).during("create a socket for", local)?;
 
     // 2. reuse the address — setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)
     //    Without it a restart fails while old connections sit in TIME_WAIT.
@@ -63,12 +62,12 @@ fn run(args: Args) -> Result<()> {
     }
 
     // 3. bind the local address — tcp_server.bind(('127.0.0.1', 8898))
-    explain.step(3, format!("bind({})", endpoint::python_addr(local)), "Socket::bind");
+    explain.step(3, format!("bind({})", pyrepr::endpoint_repr(local)), "Socket::bind");
     if let Endpoint::Unix(path) = local {
         SocketFile::prepare(path)?;
     }
     tcp_server
-        .bind(&endpoint::sock_addr(local)?)
+        .bind(&net::sock_addr(local).during("use the socket path", local)?)
         .during("bind", local)
         .map_err(|err| restart_hint(err, args.no_reuseaddr))?;
     // An AF_UNIX server leaves a file behind: remove it when we stop.
@@ -143,7 +142,7 @@ pub fn serve_client(client: &Socket, peer: &str, service: &Service) -> String {
         }
     }
     let mut buf = vec![0u8; service.bufsize];
-    let mut text = TextPieces::new(service.codec);
+    let mut text = StreamDecoder::new(service.codec);
     let ending = loop {
         explain.step(6, format_args!("client.recv({})", service.bufsize), "Read::read");
         let n = match (&*client).read(&mut buf) {
@@ -179,10 +178,10 @@ pub fn show(line: impl std::fmt::Display) {
 
 /// Prints what arrived as `ADDR: TEXT` (nothing when the piece only held the
 /// first bytes of a character: they are printed with the next piece).
-pub fn print_piece(peer: &str, text: &mut TextPieces, data: &[u8]) {
+pub fn print_piece(peer: &str, text: &mut StreamDecoder, data: &[u8]) {
     let piece = text.push(data, peer);
     if !piece.is_empty() {
-        show(format_args!("{peer}: {}", text::without_newline(&piece)));
+        show(format_args!("{peer}: {}", without_line_ending(&piece)));
     }
 }
 

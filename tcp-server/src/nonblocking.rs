@@ -16,7 +16,7 @@ use socket2::Socket;
 
 use crate::args::Service;
 use crate::endpoint;
-use crate::text::TextPieces;
+use common::encoding::StreamDecoder;
 
 /// How long to nap after a round in which no socket had anything.
 const NAP: Duration = Duration::from_millis(2);
@@ -25,7 +25,7 @@ const NAP: Duration = Duration::from_millis(2);
 struct Client {
     socket: Socket,
     peer: String,
-    text: TextPieces,
+    text: StreamDecoder,
     /// Bytes to send that the socket did not take yet.
     outbox: Vec<u8>,
     /// When the client last sent something or took some of its answers.
@@ -115,7 +115,7 @@ fn welcome(
     Some(Client {
         socket,
         peer,
-        text: TextPieces::new(service.codec),
+        text: StreamDecoder::new(service.codec),
         outbox,
         last_active: Instant::now(),
     })
