@@ -15,8 +15,12 @@
 //! cargo bench -p file-downloader                 # one run each
 //! FILE_BENCH_RUNS=3 cargo bench -p file-downloader   # the median of 3
 //! FILE_BENCH_MIB=256 cargo bench -p file-downloader  # a smaller file
+//! FILE_BENCH_CLIENT_ARGS="--bufsize 262144" cargo bench -p file-downloader
 //! ```
-//! A tool that is not installed is skipped, with a note.
+//! A tool that is not installed is skipped, with a note. Before each timed
+//! run that writes a file, a scratch file of the same size is written and
+//! deleted (see `warm_up`): on a virtual machine that returns free memory to
+//! its host, this keeps the host's page faults out of every tool's figure.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 #[path = "../tests/support/mod.rs"]
@@ -44,6 +48,8 @@ fn main() {
     let source = root.join("big.bin");
     eprintln!("writing a {mib} MiB test file in {} …", root.display());
     support::write_test_file(&source, size);
+    // Written back to disk now, not by the kernel in the middle of a run.
+    std::fs::File::open(&source).and_then(|file| file.sync_all()).unwrap();
 
     // Round-robin: each round runs every peer once, so a burst of load from
     // other programs on the machine hits all of them alike.
@@ -61,12 +67,13 @@ fn main() {
     for round in 1..=runs {
         eprintln!("round {round} of {runs}");
         let round_rates = [
-            rust_pair(&root, &out, &source, size, &mut rss),
-            python_pair(&root, &out, size),
-            socat(&source, &out, size),
-            netcat(&source, &out, size),
+            warm_up(&out, size)
+                .and_then(|()| rust_pair(&root, &out, &source, size, &mut rss)),
+            warm_up(&out, size).and_then(|()| python_pair(&root, &out, size)),
+            warm_up(&out, size).and_then(|()| socat(&source, &out, size)),
+            warm_up(&out, size).and_then(|()| netcat(&source, &out, size)),
             iperf3(&out, size, false),
-            iperf3(&out, size, true),
+            warm_up(&out, size).and_then(|()| iperf3(&out, size, true)),
         ];
         for (i, rate) in round_rates.into_iter().enumerate() {
             match rate {
@@ -117,6 +124,27 @@ fn main() {
             println!("peak RSS of {side}: {mib:.1} MiB (target: under 16 MiB)");
         }
     }
+}
+
+/// Writes and deletes a scratch file as large as the transfer, right before
+/// a timed run, so that every tool writes its output into memory the kernel
+/// has just used. In a virtual machine that hands free memory back to its
+/// host (virtio-balloon free page reporting), memory left free for a few
+/// seconds must be faulted in again from the host, which makes the next
+/// gigabyte of file writes several times slower — a cost of the machine,
+/// not of the program being measured.
+fn warm_up(out: &Path, size: u64) -> Option<()> {
+    let scratch = out.join("warm-up.bin");
+    let mut file = std::fs::File::create(&scratch).unwrap();
+    let block = vec![0u8; support::MIB as usize];
+    let mut written = 0;
+    while written < size {
+        std::io::Write::write_all(&mut file, &block).unwrap();
+        written += support::MIB;
+    }
+    drop(file);
+    std::fs::remove_file(&scratch).unwrap();
+    Some(())
 }
 
 fn env_number(name: &str, default: u64) -> u64 {
@@ -171,21 +199,41 @@ fn rust_pair(
     let time = Path::new("/usr/bin/time");
     let mut client = if time.exists() {
         let mut cmd = Command::new(time);
-        cmd.args(["-f", "peak-rss-kib %M", CLIENT]);
+        cmd.args(["-f", "peak-rss-kib %M cpu-s %U %S", CLIENT]);
         cmd
     } else {
         Command::new(CLIENT)
     };
     client.args(["big.bin", "--from", &addr.to_string(), "--output"]).arg(&target);
+    // FILE_BENCH_CLIENT_ARGS="--bufsize 262144" tries other settings.
+    if let Ok(extra) = std::env::var("FILE_BENCH_CLIENT_ARGS") {
+        client.args(extra.split_whitespace());
+    }
+    let server_cpu = cpu_seconds(&server);
     let start = Instant::now();
     let output = client.stdout(Stdio::null()).stderr(Stdio::piped()).output().unwrap();
     let seconds = start.elapsed().as_secs_f64();
+    let server_cpu =
+        cpu_seconds(&server).zip(server_cpu).map(|(after, before)| after - before);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "file-downloader failed: {stderr}");
     let rate = size as f64 / seconds / 1e6;
-    eprintln!("file-server + file-downloader: {seconds:.3} s, {rate:.0} MB/s");
-    if let Some(kib) = stderr.lines().find_map(|l| l.strip_prefix("peak-rss-kib ")) {
-        rss.push(("file-downloader".into(), kib.trim().parse().unwrap_or(0)));
+    // "peak-rss-kib K cpu-s USER SYS", from /usr/bin/time.
+    let times: Vec<f64> = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("peak-rss-kib "))
+        .map(|rest| rest.split_whitespace().filter_map(|w| w.parse().ok()).collect())
+        .unwrap_or_default();
+    let client_cpu = (times.len() == 3).then(|| times[1] + times[2]);
+    let cpu = |s: Option<f64>| s.map_or("?".to_string(), |s| format!("{s:.2} s"));
+    eprintln!(
+        "file-server + file-downloader: {seconds:.3} s, {rate:.0} MB/s (CPU: client {}, \
+         server {})",
+        cpu(client_cpu),
+        cpu(server_cpu)
+    );
+    if let Some(&kib) = times.first() {
+        rss.push(("file-downloader".into(), kib as u64));
     }
     if let Some(kib) = vm_hwm(&server) {
         rss.push(("file-server".into(), kib));
@@ -193,6 +241,18 @@ fn rust_pair(
     support::assert_same_file(source, &target);
     std::fs::remove_file(&target).unwrap();
     Some(rate)
+}
+
+/// The CPU time (user + system) a running process has used so far (Linux,
+/// assuming the usual 100 clock ticks per second).
+fn cpu_seconds(process: &Proc) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{}/stat", process.id())).ok()?;
+    // Fields after the command name, which is in parentheses: utime is the
+    // 12th, stime the 13th.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: f64 =
+        fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
 }
 
 /// The peak resident set of a running process (Linux), in KiB.

@@ -46,9 +46,9 @@ pub struct DownloaderArgs {
     pub timeout: Duration,
 
     /// Bytes asked for by each recv (the lesson's recv(1024)). The default,
-    /// 256 KiB, makes a 1 GiB download a few thousand calls instead of a
-    /// million, and still fits the CPU's cache.
-    #[arg(long, value_name = "N", default_value = "262144", value_parser = common::cli::bufsize)]
+    /// 1 MiB, makes a 1 GiB download about a thousand calls instead of a
+    /// million.
+    #[arg(long, value_name = "N", default_value = "1048576", value_parser = common::cli::bufsize)]
     pub bufsize: usize,
 
     /// --encoding and --explain, shared by every lesson.

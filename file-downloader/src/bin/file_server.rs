@@ -27,7 +27,7 @@ use file_downloader::root::Root;
 use socket2::Type;
 
 /// Bytes read from the file per call when sending it.
-const SEND_BUFFER: usize = 256 * 1024;
+const SEND_BUFFER: usize = 1024 * 1024;
 
 /// How long a client may stop reading before the server gives up on it, so a
 /// stalled client cannot hold a thread (and an open file) forever.
@@ -196,7 +196,7 @@ fn send_file(
     // io::copy is sendall for a whole file. std hands it to the kernel
     // (copy_file_range, splice) where that is safe, but not file -> socket
     // (sendfile could send bytes changed after the call), so it copies through
-    // this 256 KiB buffer: a few large calls instead of one per 8 KiB.
+    // this 1 MiB buffer: a few large calls instead of one per 8 KiB.
     let mut file =
         BufReader::with_capacity(SEND_BUFFER, (&mut served.file).take(served.size));
     let sent = client_socket
