@@ -14,10 +14,11 @@ import sys
 
 # ANCHOR: send_file
 def send_file_to_client(client_socket, client_addr, encoding):
+    ip, port = client_addr
     try:
         # 5. receive the name of the file the client wants
         file_name = client_socket.recv(1024).decode(encoding)
-        print('%s:%d asks for %r' % (client_addr + (file_name,)))
+        print('%s:%d asks for %r' % (ip, port, file_name))
         # 6. send the file, piece by piece (sendall sends every byte of each)
         with open(file_name, 'rb') as f:
             while True:
@@ -25,7 +26,7 @@ def send_file_to_client(client_socket, client_addr, encoding):
                 if not file_content:
                     break
                 client_socket.sendall(file_content)
-        print('sent %r to %s:%d' % ((file_name,) + client_addr))
+        print('sent %r to %s:%d' % (file_name, ip, port))
     except (OSError, UnicodeError) as err:
         # Cannot send it: close without a word (all this protocol can say).
         print('cannot send it: %s' % err)
