@@ -79,6 +79,7 @@ pub fn all() -> Vec<Exchange> {
     all.extend(udp());
     all.extend(chat());
     all.extend(tcp());
+    all.extend(files());
     all.extend(time());
     all
 }
@@ -408,6 +409,77 @@ fn tcp() -> Vec<Exchange> {
             )],
             expect: vec![(Who::Client(0), "数据")],
             files: vec![],
+            in_sample: false,
+        },
+    ]
+}
+
+/// The file the downloader lessons fetch, served from `served/` in the scratch folder.
+const HELLO: &[u8] = "你好, file downloader!\n".as_bytes();
+
+fn files() -> Vec<Exchange> {
+    vec![
+        Exchange {
+            lesson: "file-downloader",
+            title: "download a file with the framed protocol (GET NAME, OK SIZE)",
+            server: Some(rust(
+                "file-server",
+                &[
+                    "--bind",
+                    "127.0.0.1:0",
+                    "--root",
+                    "served",
+                    "--count",
+                    "1",
+                    "--explain",
+                ],
+            )),
+            server_exits: true,
+            clients: vec![rust(
+                "file-downloader",
+                &["hello.txt", "--from", "{addr}", "--output", "copy.txt", "--explain"],
+            )],
+            expect: vec![
+                (Who::Client(0), "saved 25 bytes"),
+                (Who::Server, "sent 25 bytes"),
+            ],
+            files: vec![("served/hello.txt", HELLO)],
+            in_sample: true,
+        },
+        Exchange {
+            lesson: "file-downloader",
+            title: "Rust file-downloader --classic → Python's file_server.py",
+            server: Some(python("file-downloader", "file_server.py", &["0"])),
+            server_exits: false,
+            clients: vec![rust(
+                "file-downloader",
+                &[
+                    "served/hello.txt",
+                    "--classic",
+                    "--from",
+                    "{addr}",
+                    "--output",
+                    "copy.txt",
+                ],
+            )],
+            expect: vec![(Who::Client(0), "saved 25 bytes")],
+            files: vec![("served/hello.txt", HELLO)],
+            in_sample: false,
+        },
+        Exchange {
+            lesson: "file-downloader",
+            title: "Python's file_downloader.py → Rust file-server (classic)",
+            server: Some(rust(
+                "file-server",
+                &["--bind", "127.0.0.1:0", "--root", "served", "--count", "1"],
+            )),
+            server_exits: true,
+            clients: vec![with_stdin(
+                python("file-downloader", "file_downloader.py", &["{port}"]),
+                "hello.txt\n",
+            )],
+            expect: vec![(Who::Server, "sent 25 bytes")],
+            files: vec![("served/hello.txt", HELLO)],
             in_sample: false,
         },
     ]

@@ -179,7 +179,12 @@ fn run_exchange(
 ) -> Result<(), String> {
     let dir = WorkDir::new(exchange.lesson)?;
     for (name, contents) in &exchange.files {
-        std::fs::write(dir.path().join(name), contents)
+        let path = dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|err| format!("cannot create {}: {err}", parent.display()))?;
+        }
+        std::fs::write(&path, contents)
             .map_err(|err| format!("cannot create {name}: {err}"))?;
     }
     let mut vars = Vars {
@@ -223,7 +228,7 @@ fn run_exchange(
         let mut client = Running::start(&program, &args, dir.path(), step.stdin)?;
         let succeeded = client.wait_exit();
         let lines = client.lines();
-        transcript.output(2, program_name(step.program), &lines);
+        transcript.output(2, program_name(step.program), &hide_dir(&lines, &vars.dir));
         match succeeded {
             Ok(true) => {}
             Ok(false) => return Err(format!("client {} failed", index + 1)),
@@ -238,12 +243,20 @@ fn run_exchange(
             match running.wait_exit() {
                 Ok(true) => {}
                 Ok(false) => {
-                    transcript.output(1, "server", &running.lines());
+                    transcript.output(
+                        1,
+                        "server",
+                        &hide_dir(&running.lines(), &vars.dir),
+                    );
                     return Err("the server failed".into());
                 }
                 Err(err) => {
                     running.stop();
-                    transcript.output(1, "server", &running.lines());
+                    transcript.output(
+                        1,
+                        "server",
+                        &hide_dir(&running.lines(), &vars.dir),
+                    );
                     return Err(format!("the server: {err}"));
                 }
             }
@@ -256,7 +269,7 @@ fn run_exchange(
             .as_ref()
             .map(|step| program_name(step.program))
             .unwrap_or("server");
-        transcript.output(1, shown, &server_lines);
+        transcript.output(1, shown, &hide_dir(&server_lines, &vars.dir));
     }
 
     for (who, text) in &exchange.expect {
@@ -270,6 +283,11 @@ fn run_exchange(
         transcript.checked(text);
     }
     Ok(())
+}
+
+/// The lines with the scratch folder written `$DIR`: its name changes every run.
+fn hide_dir(lines: &[String], dir: &str) -> Vec<String> {
+    lines.iter().map(|line| line.replace(dir, "$DIR")).collect()
 }
 
 /// Values substituted into arguments.
