@@ -25,6 +25,7 @@ use file_downloader::protocol::{self, Answer};
 use socket2::Type;
 
 fn main() -> ExitCode {
+    file_downloader::part::remove_part_on_ctrl_c();
     common::exit_with(run(DownloaderArgs::parse()))
 }
 

@@ -8,15 +8,51 @@
 //! removed (by `Drop`, so an early `?` return cannot forget it). An existing
 //! `OUTPUT` is kept unless `--force`.
 //!
-//! One limit: Ctrl+C kills the process before `Drop` runs, so an interrupted
-//! download leaves its `.part`; the next run says so and `--force` replaces it.
+//! Ctrl+C would end the process before `Drop` runs, so a handler removes the
+//! `.part` being written first ([`remove_part_on_ctrl_c`]). Only a `kill -9`
+//! (or a power cut) leaves one behind; the next run says so and `--force`
+//! replaces it.
 
 use std::ffi::OsString;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 use common::{Error, IoResultExt, Result};
+
+/// The `.part` this download is writing, for the Ctrl+C handler.
+static WRITING: Mutex<Option<PathBuf>> = Mutex::new(None);
+
+fn set_writing(part: Option<&Path>) {
+    if let Ok(mut writing) = WRITING.lock() {
+        *writing = part.map(Path::to_path_buf);
+    }
+}
+
+/// On Ctrl+C, remove the `.part` being written (if any), then exit 130, as a
+/// program ended by Ctrl+C does: nothing half-done is left behind.
+pub fn remove_part_on_ctrl_c() {
+    let installed = ctrlc::set_handler(|| {
+        let part = WRITING.lock().ok().and_then(|mut writing| writing.take());
+        match part {
+            Some(part) => {
+                let _ = std::fs::remove_file(&part);
+                eprintln!(
+                    "\ninterrupted: removed {}; nothing was saved",
+                    part.display()
+                );
+            }
+            None => eprintln!("\ninterrupted: nothing was saved"),
+        }
+        std::process::exit(130);
+    });
+    if let Err(err) = installed {
+        common::warn(format_args!(
+            "cannot catch Ctrl+C ({err}): an interrupt may leave a .part"
+        ));
+    }
+}
 
 /// Where a download goes.
 #[derive(Debug, Clone)]
@@ -118,6 +154,7 @@ impl PartFile<'_> {
             })?;
             self.file = Some(file);
             self.created = true;
+            set_writing(Some(part));
         }
         match self.file.as_mut() {
             Some(file) => Ok(file),
@@ -143,6 +180,7 @@ impl PartFile<'_> {
         } else {
             keep_existing(&output.part, &output.path)?;
         }
+        set_writing(None);
         self.finished = true;
         Ok(())
     }
@@ -172,6 +210,7 @@ impl Drop for PartFile<'_> {
         if self.created && !self.finished {
             drop(self.file.take()); // closed first (Windows cannot remove an open file)
             let _ = std::fs::remove_file(&self.output.part);
+            set_writing(None);
         }
     }
 }

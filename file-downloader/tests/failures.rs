@@ -189,3 +189,39 @@ fn a_server_that_stalls_mid_transfer_times_out() {
     assert_no_part_files(&dirs.out);
     drop(server_side);
 }
+
+#[test]
+fn ctrl_c_mid_transfer_removes_the_part_file() {
+    let dirs = dirs("fd-ctrl-c");
+    write_test_file(&dirs.root.join("big.bin"), 8 * MIB);
+    let (_server, server_addr) = start_server(&dirs.root, &[]);
+    // As above, the test relays the traffic and stops after the first MiB, so
+    // the download is surely under way when Ctrl+C comes.
+    let proxy = TcpListener::bind("127.0.0.1:0").unwrap();
+    let out = dirs.out.join("big.bin");
+    let part = dirs.out.join("big.bin.part");
+    let mut client = spawn_download(proxy.local_addr().unwrap(), "big.bin", &out, &[]);
+    let mut to_client = accept(&proxy);
+    let mut to_server = TcpStream::connect(server_addr).unwrap();
+    let mut request = [0u8; 12];
+    to_client.read_exact(&mut request).unwrap();
+    to_server.write_all(&request).unwrap();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut passed = 0;
+    while passed < MIB as usize {
+        let n = to_server.read(&mut buf).unwrap();
+        assert!(n > 0, "the server closed early");
+        to_client.write_all(&buf[..n]).unwrap();
+        passed += n;
+    }
+    wait_until(DEADLINE, "the first bytes in big.bin.part", || {
+        part.metadata().is_ok_and(|meta| meta.len() > 0)
+    });
+
+    client.interrupt();
+    let output = client.wait_exit(DEADLINE);
+    assert_eq!(output.code(), Some(130), "{}", output.stderr);
+    assert!(output.stderr.contains("interrupted: removed"), "{}", output.stderr);
+    assert!(!part.exists(), "Ctrl+C left the .part behind");
+    assert!(!out.exists(), "a cut file was saved");
+}
