@@ -147,8 +147,9 @@ impl Datagram {
 
 /// `recvfrom(bufsize)` that also says how long the datagram really was.
 ///
-/// It peeks first with a buffer big enough for any datagram, to learn its
-/// length, then reads it for real into `bufsize` bytes, as Python would.
+/// It receives into a buffer big enough for any datagram — one system call,
+/// like Python's — and keeps the first `bufsize` bytes, as Python would; the
+/// length of the whole datagram tells whether it was cut.
 /// Afterwards `&buf[..datagram.len]` holds the bytes that arrived.
 pub fn recv_datagram(
     socket: &UdpSocket,
@@ -156,35 +157,16 @@ pub fn recv_datagram(
     bufsize: usize,
 ) -> io::Result<Datagram> {
     buf.resize(MAX_DATAGRAM.max(bufsize), 0);
-    let sent_len = loop {
-        match socket.peek_from(buf) {
-            Ok((len, _)) => break len,
+    loop {
+        match socket.recv_from(buf) {
+            Ok((sent_len, from)) => {
+                return Ok(Datagram { len: sent_len.min(bufsize), sent_len, from });
+            }
             // Windows: an earlier sendto got ICMP "port unreachable"; keep going.
             Err(err) if err.kind() == io::ErrorKind::ConnectionReset => continue,
             Err(err) => return Err(err),
         }
-    };
-    let (len, from) = loop {
-        match socket.recv_from(&mut buf[..bufsize]) {
-            Ok(got) => break got,
-            // Windows: a datagram longer than the buffer is an error, not a cut;
-            // the first bufsize bytes are in the buffer all the same.
-            Err(err) if is_message_too_long(&err) => {
-                break (
-                    bufsize,
-                    socket.peek_from(&mut [0u8; 1]).map(|(_, from)| from)?,
-                );
-            }
-            Err(err) if err.kind() == io::ErrorKind::ConnectionReset => continue,
-            Err(err) => return Err(err),
-        }
-    };
-    Ok(Datagram { len, sent_len: sent_len.max(len), from })
-}
-
-fn is_message_too_long(err: &io::Error) -> bool {
-    // WSAEMSGSIZE on Windows; never reported on Linux.
-    cfg!(windows) && err.raw_os_error() == Some(10040)
+    }
 }
 
 #[cfg(test)]
