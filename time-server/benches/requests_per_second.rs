@@ -12,6 +12,12 @@
 //! arrives late is never counted for the next request. Rounds alternate Rust
 //! and Python; the medians and their ratio are printed, and lost answers
 //! (no answer within 1 s) are reported separately for each server.
+//!
+//! A third server sets the ceiling: a bare UDP echo (this program, started
+//! again with TIME_BENCH_BARE_ECHO=1) that does nothing but `recvfrom` and
+//! `sendto`. No UDP server that answers each request with one datagram can be
+//! faster on this machine, so it shows how much of each server's time is the
+//! kernel's, and whether a target ratio is reachable at all.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::net::{SocketAddr, UdpSocket};
@@ -60,6 +66,11 @@ fn start(server: &str) -> (Server, SocketAddr) {
         "rust" => {
             let mut command = Command::new(common::testing::bin("time-server"));
             command.args(["--bind", "127.0.0.1:0"]);
+            command
+        }
+        "bare echo" => {
+            let mut command = Command::new(std::env::current_exe().unwrap());
+            command.env(BARE_ECHO, "1");
             command
         }
         _ => {
@@ -186,12 +197,30 @@ fn round(server: &str, seconds: u64) -> Round {
     result
 }
 
+/// Set in the environment of the bare echo server (this program, run again).
+const BARE_ECHO: &str = "TIME_BENCH_BARE_ECHO";
+
+/// The ceiling: `recvfrom` then `sendto` of the same bytes, nothing else.
+fn bare_echo() {
+    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+    eprintln!("listening on {}", socket.local_addr().unwrap());
+    let mut buf = [0u8; 1024];
+    loop {
+        if let Ok((n, from)) = socket.recv_from(&mut buf) {
+            let _ = socket.send_to(&buf[..n], from);
+        }
+    }
+}
+
 fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     values[values.len() / 2]
 }
 
 fn main() {
+    if std::env::var_os(BARE_ECHO).is_some() {
+        return bare_echo();
+    }
     if common::testing::python3().is_none() {
         return;
     }
@@ -202,12 +231,12 @@ fn main() {
          format {FORMAT:?}"
     );
     let mut results: Vec<(&str, Vec<Round>)> =
-        vec![("rust", vec![]), ("python", vec![])];
+        vec![("rust", vec![]), ("python", vec![]), ("bare echo", vec![])];
     for _ in 0..rounds {
         for (server, rounds) in &mut results {
             let result = round(server, seconds);
             println!(
-                "  {server:>6}: {:>9.0} requests/s ({} answered, {} lost; server CPU {} µs per answer)",
+                "  {server:>9}: {:>9.0} requests/s ({} answered, {} lost; server CPU {} µs per answer)",
                 result.per_second,
                 result.answered,
                 result.lost,
@@ -224,13 +253,20 @@ fn main() {
         let lost: u64 = rounds.iter().map(|r| r.lost).sum();
         let answered: u64 = rounds.iter().map(|r| r.answered).sum();
         println!(
-            "median {server:>6}: {median:>9.0} requests/s; lost answers: {lost} of {}",
+            "median {server:>9}: {median:>9.0} requests/s; lost answers: {lost} of {}",
             answered + lost
         );
     }
     println!(
         "ratio rust/python: {:.1}x (target: at least 5x)",
         medians[0] / medians[1]
+    );
+    println!(
+        "ceiling (bare echo, recvfrom + sendto only): rust reaches {:.0}%, python {:.0}%; \
+         5x python would be {:.1}x the ceiling",
+        100.0 * medians[0] / medians[2],
+        100.0 * medians[1] / medians[2],
+        5.0 * medians[1] / medians[2]
     );
     // What each server itself spends per answer, whatever the clients cost.
     let cpu: Vec<Option<f64>> = results
@@ -240,10 +276,10 @@ fn main() {
             cpu.map(median)
         })
         .collect();
-    if let [Some(rust), Some(python)] = cpu[..] {
+    if let [Some(rust), Some(python), Some(bare)] = cpu[..] {
         println!(
             "median server CPU per answer: rust {rust:.1} µs, python {python:.1} µs \
-             (python/rust {:.1}x)",
+             (python/rust {:.1}x); the bare echo: {bare:.1} µs, the kernel's floor",
             python / rust
         );
     }
