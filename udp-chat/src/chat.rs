@@ -5,7 +5,8 @@ use std::io::{self, BufRead, IsTerminal, StdinLock, Write};
 use std::net::{SocketAddr, UdpSocket};
 
 use common::net::{self, Datagram, MAX_DATAGRAM};
-use common::{Codec, Error, IoResultExt, Result};
+use common::{Codec, Error, Explain, IoResultExt, Result, pyrepr};
+use socket2::Type;
 
 /// Python's `input(prompt)`: the prompt goes to stderr (stdout is kept for
 /// what arrives), then one line is read from stdin.
@@ -51,6 +52,35 @@ impl Input {
             }
         }
     }
+}
+
+/// Steps 1 and 2 of the chat programs that others send to: create a UDP socket
+/// and bind the address they know. Returns the socket and the address it
+/// really bound (port 0: the OS chose), and prints `listening on ADDR`.
+pub fn bind_socket(
+    explain: &Explain,
+    local: SocketAddr,
+) -> Result<(UdpSocket, SocketAddr)> {
+    // 1. create a UDP socket — udp_socket = socket.socket(AF_INET, SOCK_DGRAM)
+    explain.step(
+        1,
+        net::python_socket_call(&local, Type::DGRAM),
+        "socket2::Socket::new(.., Type::DGRAM, ..)",
+    );
+    let socket = net::new_socket(&local, Type::DGRAM)
+        .during("create a UDP socket for", local)?;
+
+    // 2. bind the local address — udp_socket.bind(('', 7788))
+    explain.step(
+        2,
+        format!("bind({})", pyrepr::addr_repr(&local)),
+        "socket2::Socket::bind",
+    );
+    socket.bind(&local.into()).during("bind", local)?;
+    let udp_socket: UdpSocket = socket.into();
+    let local = udp_socket.local_addr().during("read the address of", local)?;
+    common::announce_listening(local);
+    Ok((udp_socket, local))
 }
 
 /// `text.encode(ENC)`, or `None` after reporting why nothing was sent (a

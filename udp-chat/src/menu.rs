@@ -11,8 +11,7 @@
 
 use std::net::{SocketAddr, UdpSocket};
 
-use common::{Explain, IoResultExt, Result, net, pyrepr};
-use socket2::Type;
+use common::{Explain, IoResultExt, Result, pyrepr};
 
 use crate::args::MenuArgs;
 use crate::chat::{self, Input};
@@ -28,25 +27,9 @@ pub fn run(args: MenuArgs) -> Result<()> {
 
     // 1. create a UDP socket; it can send and receive at once —
     //    udp_socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    explain.step(
-        1,
-        net::python_socket_call(&local, Type::DGRAM),
-        "socket2::Socket::new(.., Type::DGRAM, ..)",
-    );
-    let socket = net::new_socket(&local, Type::DGRAM)
-        .during("create a UDP socket for", local)?;
-
     // 2. bind the local address, so the others know where to send —
     //    udp_socket.bind(('', 7788))
-    explain.step(
-        2,
-        format!("bind({})", pyrepr::addr_repr(&local)),
-        "socket2::Socket::bind",
-    );
-    socket.bind(&local.into()).during("bind", local)?;
-    let udp_socket: UdpSocket = socket.into();
-    let local = udp_socket.local_addr().during("read the address of", local)?;
-    common::announce_listening(local);
+    let (udp_socket, local) = chat::bind_socket(&explain, local)?;
 
     let mut input = Input::new();
     loop {

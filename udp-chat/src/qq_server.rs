@@ -11,10 +11,7 @@
 //!
 //! Runs until Ctrl+C, the end of stdin (no one left to type replies) or `--count N`.
 
-use std::net::UdpSocket;
-
-use common::{Codec, IoResultExt, Result, net, pyrepr};
-use socket2::Type;
+use common::{Codec, IoResultExt, Result, pyrepr};
 
 use crate::args::QqServerArgs;
 use crate::chat::{self, Input};
@@ -31,24 +28,8 @@ pub fn run(args: QqServerArgs) -> Result<()> {
 
     // 1. create a UDP socket —
     //    udp_server_sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    explain.step(
-        1,
-        net::python_socket_call(&local, Type::DGRAM),
-        "socket2::Socket::new(.., Type::DGRAM, ..)",
-    );
-    let socket = net::new_socket(&local, Type::DGRAM)
-        .during("create a UDP socket for", local)?;
-
     // 2. bind the address the clients know — udp_server_sock.bind(('127.0.0.1', 8081))
-    explain.step(
-        2,
-        format!("bind({})", pyrepr::addr_repr(&local)),
-        "socket2::Socket::bind",
-    );
-    socket.bind(&local.into()).during("bind", local)?;
-    let udp_socket: UdpSocket = socket.into();
-    let local = udp_socket.local_addr().during("read the address of", local)?;
-    common::announce_listening(local);
+    let (udp_socket, _) = chat::bind_socket(&explain, local)?;
 
     let mut input = Input::new();
     let mut buf = Vec::new();

@@ -16,8 +16,7 @@ use std::net::{SocketAddr, UdpSocket};
 use std::sync::Arc;
 use std::thread;
 
-use common::{Codec, Error, Explain, IoResultExt, Result, net, pyrepr};
-use socket2::Type;
+use common::{Codec, Error, Explain, Result, pyrepr};
 
 use crate::args::TalkArgs;
 use crate::chat::{self, Input};
@@ -33,24 +32,8 @@ pub fn run(args: TalkArgs) -> Result<()> {
     let codec = args.common.encoding;
 
     // 1. create a UDP socket — udp_socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    explain.step(
-        1,
-        net::python_socket_call(&local, Type::DGRAM),
-        "socket2::Socket::new(.., Type::DGRAM, ..)",
-    );
-    let socket = net::new_socket(&local, Type::DGRAM)
-        .during("create a UDP socket for", local)?;
-
     // 2. bind the local address (the peer sends here) — udp_socket.bind(('', 7788))
-    explain.step(
-        2,
-        format!("bind({})", pyrepr::addr_repr(&local)),
-        "socket2::Socket::bind",
-    );
-    socket.bind(&local.into()).during("bind", local)?;
-    let udp_socket: UdpSocket = socket.into();
-    let local = udp_socket.local_addr().during("read the address of", local)?;
-    common::announce_listening(local);
+    let (udp_socket, local) = chat::bind_socket(&explain, local)?;
 
     // 3. start a thread that receives on the SAME socket —
     //    threading.Thread(target=recv_msg, args=(udp_socket,)).start()
