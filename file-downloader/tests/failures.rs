@@ -51,29 +51,10 @@ fn a_server_killed_mid_transfer_leaves_no_file() {
     let dirs = dirs("fd-killed");
     write_test_file(&dirs.root.join("big.bin"), 64 * MIB);
     let (mut server, server_addr) = start_server(&dirs.root, &[]);
-    // The test sits between client and server, so it knows when the transfer
-    // is under way: it passes on the request and the first MiB, then stops.
-    let proxy = TcpListener::bind("127.0.0.1:0").unwrap();
     let out = dirs.out.join("big.bin");
     let part = dirs.out.join("big.bin.part");
-    let mut client = spawn_download(proxy.local_addr().unwrap(), "big.bin", &out, &[]);
-    let mut to_client = accept(&proxy);
-    let mut to_server = TcpStream::connect(server_addr).unwrap();
-    let mut request = [0u8; 12];
-    to_client.read_exact(&mut request).unwrap();
-    assert_eq!(&request, b"GET big.bin\n");
-    to_server.write_all(&request).unwrap();
-    let mut buf = vec![0u8; 64 * 1024];
-    let mut passed = 0;
-    while passed < MIB as usize {
-        let n = to_server.read(&mut buf).unwrap();
-        assert!(n > 0, "the server closed early");
-        to_client.write_all(&buf[..n]).unwrap();
-        passed += n;
-    }
-    wait_until(DEADLINE, "the first bytes in big.bin.part", || {
-        part.metadata().is_ok_and(|meta| meta.len() > 0)
-    });
+    let (mut client, mut to_client, mut to_server) =
+        download_under_way(server_addr, &out, &part);
 
     // Kill the server in the middle of sending, then pass on whatever its
     // socket still delivers and close, as the dead server's OS does.
@@ -195,16 +176,35 @@ fn ctrl_c_mid_transfer_removes_the_part_file() {
     let dirs = dirs("fd-ctrl-c");
     write_test_file(&dirs.root.join("big.bin"), 8 * MIB);
     let (_server, server_addr) = start_server(&dirs.root, &[]);
-    // As above, the test relays the traffic and stops after the first MiB, so
-    // the download is surely under way when Ctrl+C comes.
-    let proxy = TcpListener::bind("127.0.0.1:0").unwrap();
     let out = dirs.out.join("big.bin");
     let part = dirs.out.join("big.bin.part");
-    let mut client = spawn_download(proxy.local_addr().unwrap(), "big.bin", &out, &[]);
+    let (mut client, _to_client, _to_server) =
+        download_under_way(server_addr, &out, &part);
+
+    client.interrupt();
+    let output = client.wait_exit(DEADLINE);
+    assert_eq!(output.code(), Some(130), "{}", output.stderr);
+    assert!(output.stderr.contains("interrupted: removed"), "{}", output.stderr);
+    assert!(!part.exists(), "Ctrl+C left the .part behind");
+    assert!(!out.exists(), "a cut file was saved");
+}
+
+/// Starts a download of big.bin through a relay run by the test, so the test
+/// knows the transfer is under way: it passes on the request and the first
+/// MiB, waits until they are in the `.part`, and returns the client with both
+/// halves of the relay (client side, server side), paused.
+fn download_under_way(
+    server_addr: std::net::SocketAddr,
+    out: &std::path::Path,
+    part: &std::path::Path,
+) -> (common::testing::Proc, TcpStream, TcpStream) {
+    let proxy = TcpListener::bind("127.0.0.1:0").unwrap();
+    let client = spawn_download(proxy.local_addr().unwrap(), "big.bin", out, &[]);
     let mut to_client = accept(&proxy);
     let mut to_server = TcpStream::connect(server_addr).unwrap();
     let mut request = [0u8; 12];
     to_client.read_exact(&mut request).unwrap();
+    assert_eq!(&request, b"GET big.bin\n");
     to_server.write_all(&request).unwrap();
     let mut buf = vec![0u8; 64 * 1024];
     let mut passed = 0;
@@ -217,11 +217,5 @@ fn ctrl_c_mid_transfer_removes_the_part_file() {
     wait_until(DEADLINE, "the first bytes in big.bin.part", || {
         part.metadata().is_ok_and(|meta| meta.len() > 0)
     });
-
-    client.interrupt();
-    let output = client.wait_exit(DEADLINE);
-    assert_eq!(output.code(), Some(130), "{}", output.stderr);
-    assert!(output.stderr.contains("interrupted: removed"), "{}", output.stderr);
-    assert!(!part.exists(), "Ctrl+C left the .part behind");
-    assert!(!out.exists(), "a cut file was saved");
+    (client, to_client, to_server)
 }
