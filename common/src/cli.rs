@@ -11,6 +11,7 @@
 //! }
 //! ```
 
+use std::io::{BufRead, IsTerminal, Write};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -85,6 +86,38 @@ pub fn seconds(text: &str) -> Result<Duration, String> {
             "'{text}' is not a timeout: expected seconds, more than 0, like 2 or 0.5"
         )),
     }
+}
+
+/// The texts to send: `from_args` when the command line gave some, or else
+/// each line of stdin — Python's `input()` loop. On a terminal each line is
+/// asked for with `prompt` on stderr (a pipe gets no prompts). Stops at the
+/// end of stdin (Ctrl+D), or with an `error: …` when stdin cannot be read.
+pub fn args_or_stdin_lines<'a>(
+    from_args: &'a [String],
+    prompt: &'a str,
+) -> Box<dyn Iterator<Item = String> + 'a> {
+    if !from_args.is_empty() {
+        return Box::new(from_args.iter().cloned());
+    }
+    let stdin = std::io::stdin();
+    let interactive = stdin.is_terminal();
+    let mut lines = stdin.lock().lines();
+    Box::new(std::iter::from_fn(move || {
+        if interactive && !prompt.is_empty() {
+            eprint!("{prompt}");
+            let _ = std::io::stderr().flush();
+        }
+        match lines.next()? {
+            Ok(line) => Some(line),
+            Err(err) => {
+                eprintln!(
+                    "error: cannot read stdin: {err} (hint: type text in the terminal's \
+                     encoding, usually utf-8)"
+                );
+                None
+            }
+        }
+    }))
 }
 
 #[cfg(test)]

@@ -140,6 +140,19 @@ impl Codec {
         }
     }
 
+    /// [`Codec::encode`] for interactive programs, where one bad line must not
+    /// end the session: prints `error: '😀' (U+1F600) cannot be encoded in gbk:
+    /// nothing was sent (hint: …)` and returns `None`.
+    pub fn encode_or_report(&self, text: &str) -> Option<Vec<u8>> {
+        match self.encode(text) {
+            Ok(data) => Some(data),
+            Err(err) => {
+                eprintln!("error: {}", crate::Error::from(err));
+                None
+            }
+        }
+    }
+
     /// `data.decode(ENC, errors='replace')`, counting the replacements.
     pub fn decode(&self, data: &[u8]) -> Decoded {
         let mut decoder = self.encoding.new_decoder_without_bom_handling();

@@ -197,7 +197,7 @@ fn download_under_way(
     server_addr: std::net::SocketAddr,
     out: &std::path::Path,
     part: &std::path::Path,
-) -> (common::testing::Proc, TcpStream, TcpStream) {
+) -> (Proc, TcpStream, TcpStream) {
     let proxy = TcpListener::bind("127.0.0.1:0").unwrap();
     let client = spawn_download(proxy.local_addr().unwrap(), "big.bin", out, &[]);
     let mut to_client = accept(&proxy);

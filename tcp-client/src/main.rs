@@ -16,7 +16,7 @@
 
 mod args;
 
-use std::io::{BufRead, ErrorKind, IsTerminal, Read, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::net::Shutdown;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -73,15 +73,18 @@ fn run(args: Args) -> Result<()> {
         explain.step(4, format!("recv({})", buf.len()), "Read::read (until 0)");
         print_until_closed(&tcp_socket, &mut buf, &mut replies, &args)?;
     } else {
-        for message in messages(&args) {
-            let data = match args.common.encoding.encode(&message) {
-                Ok(data) => data,
-                // Nothing garbled is sent: say which character, go on with the next line.
-                Err(err) => {
-                    eprintln!("error: {}", Error::from(err));
-                    refused += 1;
-                    continue;
-                }
+        let lines = common::cli::args_or_stdin_lines(
+            &args.messages,
+            "message (Ctrl+D to end)> ",
+        );
+        // Empty lines are skipped: sending 0 bytes sends nothing, and the
+        // reply would never come.
+        for message in lines.filter(|line| !line.is_empty()) {
+            // Nothing garbled is sent: a line the encoding cannot write is
+            // refused (naming the character), and the next line goes on.
+            let Some(data) = args.common.encoding.encode_or_report(&message) else {
+                refused += 1;
+                continue;
             };
 
             // 3. send the data — tcp_socket.send(data.encode('utf-8'))
@@ -173,33 +176,6 @@ fn connect(
         eprintln!("connected to {peer} from {local}");
     }
     Ok(())
-}
-
-/// The messages to send: the command line's, or else each line of stdin
-/// (with a prompt when stdin is a terminal). Empty lines are skipped: sending
-/// 0 bytes sends nothing, and the reply would never come.
-fn messages(args: &Args) -> Box<dyn Iterator<Item = String> + '_> {
-    if !args.messages.is_empty() {
-        return Box::new(args.messages.iter().cloned());
-    }
-    let stdin = std::io::stdin();
-    let prompt = stdin.is_terminal();
-    let mut lines = stdin.lock().lines();
-    Box::new(std::iter::from_fn(move || {
-        loop {
-            if prompt {
-                eprint!("message (Ctrl+D to end)> ");
-            }
-            match lines.next()? {
-                Ok(line) if line.is_empty() => continue,
-                Ok(line) => return Some(line),
-                Err(err) => {
-                    common::warn(format_args!("cannot read stdin: {err}; stopping"));
-                    return None;
-                }
-            }
-        }
-    }))
 }
 
 /// One `recv`, with the --timeout message a student can act on.

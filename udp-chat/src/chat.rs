@@ -5,7 +5,7 @@ use std::io::{self, BufRead, IsTerminal, StdinLock, Write};
 use std::net::{SocketAddr, UdpSocket};
 
 use common::net::{self, Datagram, MAX_DATAGRAM};
-use common::{Codec, Error, Explain, IoResultExt, Result, pyrepr};
+use common::{Codec, Explain, IoResultExt, Result, pyrepr};
 use socket2::Type;
 
 /// Python's `input(prompt)`: the prompt goes to stderr (stdout is kept for
@@ -81,18 +81,6 @@ pub fn bind_socket(
     let local = udp_socket.local_addr().during("read the address of", local)?;
     common::announce_listening(local);
     Ok((udp_socket, local))
-}
-
-/// `text.encode(ENC)`, or `None` after reporting why nothing was sent (a
-/// character the encoding lacks): the chat goes on.
-pub fn encode_or_report(codec: &Codec, text: &str) -> Option<Vec<u8>> {
-    match codec.encode(text) {
-        Ok(data) => Some(data),
-        Err(err) => {
-            eprintln!("error: {}", Error::from(err));
-            None
-        }
-    }
 }
 
 /// `sendto(data, addr)`. A failure is reported, not fatal: the chat goes on.

@@ -82,7 +82,7 @@ fn send_msg(
         }
     };
     let Some(text) = input.ask("the message: ")? else { return Ok(false) };
-    let Some(data) = chat::encode_or_report(&args.common.encoding, &text) else {
+    let Some(data) = args.common.encoding.encode_or_report(&text) else {
         return Ok(true);
     };
     explain.step(

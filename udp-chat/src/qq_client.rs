@@ -93,7 +93,7 @@ pub fn run(args: QqClientArgs) -> Result<()> {
             if msg.is_empty() {
                 continue; // the seed sends nothing for an empty line
             }
-            let Some(data) = chat::encode_or_report(&codec, msg) else { continue };
+            let Some(data) = codec.encode_or_report(msg) else { continue };
 
             // 5. send it — udp_client_socket.sendto(msg.encode('utf-8'), qq_name_dic[qq_name])
             explain.step(

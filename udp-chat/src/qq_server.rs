@@ -102,7 +102,7 @@ fn ask_reply(
 ) -> Result<Option<Vec<u8>>> {
     loop {
         let Some(line) = input.ask(prompt)? else { return Ok(None) };
-        if let Some(data) = chat::encode_or_report(codec, line.trim()) {
+        if let Some(data) = codec.encode_or_report(line.trim()) {
             return Ok(Some(data));
         }
     }

@@ -58,7 +58,7 @@ pub fn run(args: TalkArgs) -> Result<()> {
         if line.is_empty() {
             continue; // nothing to say: send nothing, like the qq client
         }
-        let Some(data) = chat::encode_or_report(&codec, &line) else { continue };
+        let Some(data) = codec.encode_or_report(&line) else { continue };
         explain.step(
             5,
             format!(

@@ -13,7 +13,6 @@
 
 mod args;
 
-use std::io::BufRead;
 use std::net::UdpSocket;
 use std::process::ExitCode;
 
@@ -58,15 +57,12 @@ fn run(args: Args) -> Result<()> {
     let udp_socket: UdpSocket = socket.into();
 
     let mut refused = 0;
-    for message in messages(&args) {
-        let data = match args.common.encoding.encode(&message) {
-            Ok(data) => data,
-            // Nothing garbled is sent: say which character, go on with the next line.
-            Err(err) => {
-                eprintln!("error: {}", Error::from(err));
-                refused += 1;
-                continue;
-            }
+    for message in common::cli::args_or_stdin_lines(&args.messages, "message> ") {
+        // Nothing garbled is sent: a line the encoding cannot write is refused
+        // (naming the character), and the next line goes on.
+        let Some(data) = args.common.encoding.encode_or_report(&message) else {
+            refused += 1;
+            continue;
         };
 
         // 3. send the datagram — udp_socket.sendto(data, ('127.0.0.1', 8080))
@@ -103,21 +99,6 @@ fn run(args: Args) -> Result<()> {
     }
 }
 // ANCHOR_END: run
-
-/// The messages to send: the command line's, or else each line of stdin.
-fn messages(args: &Args) -> Box<dyn Iterator<Item = String> + '_> {
-    if !args.messages.is_empty() {
-        return Box::new(args.messages.iter().cloned());
-    }
-    let lines = std::io::stdin().lock().lines();
-    Box::new(lines.map_while(|line| match line {
-        Ok(line) => Some(line),
-        Err(err) => {
-            eprintln!("error: cannot read stdin: {err} (hint: type text in the --encoding of the terminal, usually utf-8)");
-            None
-        }
-    }))
-}
 
 /// `sendto`, then report on stderr how many bytes went where and from which
 /// local port (chosen by the OS unless --bind fixed it).

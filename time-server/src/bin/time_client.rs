@@ -17,7 +17,6 @@
 #[path = "time_client/args.rs"]
 mod args;
 
-use std::io::{BufRead, IsTerminal, Write};
 use std::net::UdpSocket;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -56,16 +55,14 @@ fn run(args: Args) -> Result<()> {
         if args.formats.is_empty() { "stdin.lines(), trimmed" } else { "FORMAT args" };
     let (mut asked, mut unsent, mut refused) = (0, 0, 0);
     // 2. read a format — msg = input('Enter a time format …>>: ').strip()
-    for msg in formats(&args) {
+    for msg in common::cli::args_or_stdin_lines(&args.formats, PROMPT) {
+        // input().strip(): a typed line loses its spaces, as in the seed.
+        let msg = if args.formats.is_empty() { msg.trim().to_string() } else { msg };
         explain.step(2, "msg = input('…>>: ').strip()", source);
-        let data = match codec.encode(&msg) {
-            Ok(data) => data,
-            // Nothing garbled is sent: say which character, go on.
-            Err(err) => {
-                eprintln!("error: {}", Error::from(err));
-                (unsent, refused) = (unsent + 1, refused + 1);
-                continue;
-            }
+        // Nothing garbled is sent: say which character, go on.
+        let Some(data) = codec.encode_or_report(&msg) else {
+            (unsent, refused) = (unsent + 1, refused + 1);
+            continue;
         };
 
         // 3. send it — udp_client.sendto(msg.encode('utf-8'), ip_port)
@@ -113,34 +110,6 @@ fn run(args: Args) -> Result<()> {
     }
 }
 // ANCHOR_END: run
-
-/// The formats to send: the command line's, or else each line of stdin
-/// (stripped, as the seed's `.strip()` does), each after the prompt when
-/// stdin is a terminal.
-fn formats(args: &Args) -> Box<dyn Iterator<Item = String> + '_> {
-    if !args.formats.is_empty() {
-        return Box::new(args.formats.iter().cloned());
-    }
-    let stdin = std::io::stdin();
-    let interactive = stdin.is_terminal();
-    let mut lines = stdin.lock().lines();
-    Box::new(std::iter::from_fn(move || {
-        if interactive {
-            eprint!("{PROMPT}");
-            let _ = std::io::stderr().flush();
-        }
-        match lines.next()? {
-            Ok(line) => Some(line.trim().to_string()),
-            Err(err) => {
-                eprintln!(
-                    "error: cannot read stdin: {err} (hint: type text in the \
-                     terminal's encoding, usually utf-8)"
-                );
-                None
-            }
-        }
-    }))
-}
 
 /// `recv(bufsize)` with `--timeout`: the server's answer as text. Datagrams
 /// from anyone but the server are ignored (Python's `recv` would take them).
