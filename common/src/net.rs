@@ -60,6 +60,13 @@ pub fn sock_addr(endpoint: &Endpoint) -> io::Result<SockAddr> {
     }
 }
 
+/// Whether a read or connect failed because its timeout ran out (Python's
+/// `socket.timeout`): Unix reports WouldBlock for a read timeout, Windows
+/// TimedOut, so a program must accept both.
+pub fn is_timeout(err: &io::Error) -> bool {
+    matches!(err.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut)
+}
+
 /// An unbound UDP socket for sending to `peer`: like Python, the OS binds a
 /// free local port on the first `sendto`.
 pub fn udp_unbound(peer: &SocketAddr) -> io::Result<UdpSocket> {

@@ -92,7 +92,7 @@ pub fn read_request(stream: &mut impl ReadWithTimeout) -> io::Result<Request> {
             Ok(n) => request.extend_from_slice(&chunk[..n]),
             Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
             // After the first bytes, a pause ends a classic request.
-            Err(err) if is_timeout(&err) && !request.is_empty() => break,
+            Err(err) if common::net::is_timeout(&err) && !request.is_empty() => break,
             Err(err) => return Err(err),
         }
         if request.contains(&b'\n') || request.len() > MAX_REQUEST {
@@ -102,11 +102,6 @@ pub fn read_request(stream: &mut impl ReadWithTimeout) -> io::Result<Request> {
     }
     stream.set_timeout(None)?;
     Ok(parse_request(&request))
-}
-
-/// Whether a read error is a timeout (Unix says WouldBlock, Windows TimedOut).
-pub fn is_timeout(err: &io::Error) -> bool {
-    matches!(err.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut)
 }
 
 /// Classifies the bytes of a complete request (see the module docs).

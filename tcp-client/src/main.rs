@@ -184,12 +184,7 @@ fn read(tcp_socket: &Socket, buf: &mut [u8], args: &Args) -> Result<usize> {
         match (&*tcp_socket).read(buf) {
             Ok(n) => return Ok(n),
             Err(err) if err.kind() == ErrorKind::Interrupted => continue,
-            Err(err)
-                if matches!(
-                    err.kind(),
-                    ErrorKind::WouldBlock | ErrorKind::TimedOut
-                ) =>
-            {
+            Err(err) if net::is_timeout(&err) => {
                 let secs = args.timeout.map_or(0.0, |t| t.as_secs_f64());
                 return Err(Error::new(format!(
                     "no reply from {} within {secs}s",
@@ -256,12 +251,7 @@ fn finish(
             Ok(n) if args.send_only => skipped += n,
             Ok(n) => print_reply(&buf[..n], replies, args),
             Err(err) if err.kind() == ErrorKind::Interrupted => continue,
-            Err(err)
-                if matches!(
-                    err.kind(),
-                    ErrorKind::WouldBlock | ErrorKind::TimedOut
-                ) =>
-            {
+            Err(err) if net::is_timeout(&err) => {
                 common::warn(format_args!(
                     "{} did not close within {}s after we did; closing anyway",
                     args.to,

@@ -9,7 +9,6 @@
 //! printf '金老板\n你好\nq\n' | udp-chat qq-client       # driven by a pipe
 //! ```
 
-use std::io::ErrorKind;
 use std::net::{SocketAddr, UdpSocket};
 use std::time::Instant;
 
@@ -152,12 +151,7 @@ fn wait_for_reply(
             match chat::receive(udp_socket, &mut buf, args.buffer.bufsize, &peer, true)
             {
                 Ok(datagram) => datagram,
-                Err(err)
-                    if matches!(
-                        err.kind(),
-                        ErrorKind::WouldBlock | ErrorKind::TimedOut
-                    ) =>
-                {
+                Err(err) if common::net::is_timeout(&err) => {
                     no_reply(name, to, args);
                     return Ok(());
                 }

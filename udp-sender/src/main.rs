@@ -133,8 +133,7 @@ fn print_reply(udp_socket: &UdpSocket, args: &Args) -> Result<()> {
         .during("set a timeout on", "the socket")?;
     let mut buf = Vec::new();
     let reply = net::recv_datagram(udp_socket, &mut buf, args.buffer.bufsize).map_err(|err| {
-        use std::io::ErrorKind::{TimedOut, WouldBlock};
-        if matches!(err.kind(), WouldBlock | TimedOut) {
+        if net::is_timeout(&err) {
             Error::new(format!("no reply from {} within {:?}", args.to, args.timeout)).hint(
                 "is a receiver with --reply or --echo running there? UDP itself never says",
             )

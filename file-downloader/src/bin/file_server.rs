@@ -151,7 +151,7 @@ fn serve_client(
         Ok(Request::Nothing) => {
             eprintln!("{client_addr} closed without asking for a file")
         }
-        Err(err) if protocol::is_timeout(&err) => eprintln!(
+        Err(err) if net::is_timeout(&err) => eprintln!(
             "{client_addr} sent no file name within {}s",
             protocol::REQUEST_TIMEOUT.as_secs()
         ),

@@ -127,7 +127,7 @@ fn receive_answer(udp_client: &UdpSocket, args: &Args) -> Result<String> {
         let datagram =
             match net::recv_datagram(udp_client, &mut buf, args.buffer.bufsize) {
                 Ok(datagram) => datagram,
-                Err(err) if is_timeout(&err) => return Err(no_answer(args)),
+                Err(err) if net::is_timeout(&err) => return Err(no_answer(args)),
                 Err(err) => {
                     return Err(Error::io("receive an answer from", args.to, &err));
                 }
@@ -157,10 +157,6 @@ fn receive_answer(udp_client: &UdpSocket, args: &Args) -> Result<String> {
 fn is_from_server(datagram: &net::Datagram, args: &Args) -> bool {
     datagram.from == args.to
         || (args.to.ip().is_unspecified() && datagram.from.port() == args.to.port())
-}
-
-fn is_timeout(err: &std::io::Error) -> bool {
-    matches!(err.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut)
 }
 
 fn no_answer(args: &Args) -> Error {
