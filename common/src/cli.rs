@@ -104,13 +104,13 @@ pub fn args_or_stdin_lines<'a>(
     let mut lines = stdin.lock().lines();
     Box::new(std::iter::from_fn(move || {
         if interactive && !prompt.is_empty() {
-            eprint!("{prompt}");
+            crate::err!("{prompt}");
             let _ = std::io::stderr().flush();
         }
         match lines.next()? {
             Ok(line) => Some(line),
             Err(err) => {
-                eprintln!(
+                crate::errln!(
                     "error: cannot read stdin: {err} (hint: type text in the terminal's \
                      encoding, usually utf-8)"
                 );

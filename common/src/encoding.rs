@@ -147,7 +147,7 @@ impl Codec {
         match self.encode(text) {
             Ok(data) => Some(data),
             Err(err) => {
-                eprintln!("error: {}", crate::Error::from(err));
+                crate::errln!("error: {}", crate::Error::from(err));
                 None
             }
         }

@@ -161,7 +161,7 @@ pub fn exit_with(result: Result<()>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err}");
+            crate::errln!("error: {err}");
             ExitCode::FAILURE
         }
     }

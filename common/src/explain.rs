@@ -29,14 +29,14 @@ impl Explain {
     /// `[step N/TOTAL] PYTHON  ->  RUST` on stderr.
     pub fn step(&self, number: usize, python: impl Display, rust: impl Display) {
         if self.enabled {
-            eprintln!("{}", self.line(number, python, rust));
+            crate::errln!("{}", self.line(number, python, rust));
         }
     }
 
     /// A free-form remark between steps, e.g. why Rust differs: `      note: …`.
     pub fn note(&self, text: impl Display) {
         if self.enabled {
-            eprintln!("           {text}");
+            crate::errln!("           {text}");
         }
     }
 

@@ -12,6 +12,7 @@
 //! | [`error`] | one-line `error: …` messages with a hint, and the exit status |
 //! | [`pyrepr`] | Python's `repr` of bytes and address tuples, for `--python-repr` |
 //! | [`cli`] | the clap arguments every program shares, so `--help` reads the same |
+//! | [`out`] | `outln!` / `errln!`: printing that never panics on a closed pipe |
 //! | [`term`] | whether to colour output (a terminal, and no `NO_COLOR`) |
 //! | `testing` | (feature `testing`) start binaries and Python listings in tests |
 
@@ -21,6 +22,7 @@ pub mod encoding;
 pub mod error;
 pub mod explain;
 pub mod net;
+pub mod out;
 pub mod pyrepr;
 pub mod term;
 #[cfg(feature = "testing")]
@@ -34,11 +36,11 @@ pub use explain::Explain;
 /// Prints the line every server prints once it is ready, on stderr:
 /// `listening on 127.0.0.1:8080`. Tests and the course runner wait for it.
 pub fn announce_listening(what: impl std::fmt::Display) {
-    eprintln!("listening on {what}");
+    crate::errln!("listening on {what}");
 }
 
 /// Prints a warning on stderr: `warning: …`. Used for things that are worth
 /// knowing but do not stop the program (a truncated datagram, bad bytes).
 pub fn warn(message: impl std::fmt::Display) {
-    eprintln!("warning: {message}");
+    crate::errln!("warning: {message}");
 }

@@ -13,6 +13,7 @@
 //! assert!(out.status.success());
 //! server.wait_stdout("hi");
 //! ```
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::ffi::OsStr;

@@ -3,7 +3,7 @@
 //! no chapter pastes Rust or Python code instead of including it, `--explain`
 //! lines quoted in chapters match the programs, the byte strings of the
 //! encodings chapter are the real ones, and `mdbook build` succeeds.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 
 use std::collections::BTreeSet;
 use std::fs;

@@ -22,6 +22,7 @@
 //! deleted (see `warm_up`): on a virtual machine that returns free memory to
 //! its host, this keeps the host's page faults out of every tool's figure.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+#![allow(clippy::print_stdout, clippy::print_stderr)] // a bench prints its table
 
 #[path = "../tests/support/mod.rs"]
 mod support;

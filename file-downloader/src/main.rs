@@ -94,7 +94,7 @@ fn run(args: DownloaderArgs) -> Result<()> {
         Some(read_answer(&mut tcp_socket, &name, from, &explain)?)
     };
     let received = receive_file(&mut tcp_socket, size, &output, &args, &explain)?;
-    println!("saved {received} bytes of {name:?} to {}", output.path.display());
+    common::outln!("saved {received} bytes of {name:?} to {}", output.path.display());
 
     // 8. close the socket — tcp_socket.close()
     explain.step(8, "close()", "drop(tcp_socket)");
@@ -213,7 +213,7 @@ fn file_name(args: &DownloaderArgs) -> Result<String> {
     let name = match &args.name {
         Some(name) => name.clone(),
         None => {
-            eprint!("file to download: ");
+            common::err!("file to download: ");
             let mut line = String::new();
             std::io::stdin()
                 .lock()

@@ -38,12 +38,12 @@ pub fn remove_part_on_ctrl_c() {
         match part {
             Some(part) => {
                 let _ = std::fs::remove_file(&part);
-                eprintln!(
+                common::errln!(
                     "\ninterrupted: removed {}; nothing was saved",
                     part.display()
                 );
             }
-            None => eprintln!("\ninterrupted: nothing was saved"),
+            None => common::errln!("\ninterrupted: nothing was saved"),
         }
         std::process::exit(130);
     });

@@ -173,7 +173,7 @@ fn connect(
     let local = tcp_socket.local_addr().map(|addr| address_text(&addr));
     let peer = tcp_socket.peer_addr().map(|addr| address_text(&addr));
     if let (Ok(local), Ok(peer)) = (local, peer) {
-        eprintln!("connected to {peer} from {local}");
+        common::errln!("connected to {peer} from {local}");
     }
     Ok(())
 }
@@ -200,17 +200,12 @@ fn read(tcp_socket: &Socket, buf: &mut [u8], args: &Args) -> Result<usize> {
     }
 }
 
-/// `println!` that cannot panic when stdout is closed (`tcp-client hi | head -0`).
-fn show(line: impl std::fmt::Display) {
-    let _ = writeln!(std::io::stdout(), "{line}");
-}
-
 /// Prints a reply as text on stdout (a character cut between two pieces is
 /// printed whole with the next piece).
 fn print_reply(data: &[u8], replies: &mut StreamDecoder, args: &Args) {
     let text = replies.push(data, &args.to);
     if !text.is_empty() {
-        show(format_args!("{}", without_line_ending(&text)));
+        common::outln!("{}", without_line_ending(&text));
     }
 }
 
@@ -225,7 +220,7 @@ fn print_until_closed(
         print_reply(&buf[..n], replies, args);
     }
     if let Some(rest) = replies.finish(&args.to) {
-        show(format_args!("{rest}"));
+        common::outln!("{rest}");
     }
     Ok(())
 }
@@ -265,10 +260,10 @@ fn finish(
         }
     }
     if let Some(rest) = replies.finish(&args.to) {
-        show(format_args!("{rest}"));
+        common::outln!("{rest}");
     }
     if skipped > 0 {
-        eprintln!(
+        common::errln!(
             "note: {skipped} bytes from {} were not printed (--send-only)",
             args.to
         );

@@ -15,6 +15,7 @@
 //! Both servers print every message, as the lesson does; their stdout goes to
 //! /dev/null. Not a test: it asserts nothing about speed, it reports.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+#![allow(clippy::print_stdout, clippy::print_stderr)] // a bench prints its table
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};

@@ -49,7 +49,7 @@ impl SocketFile {
         if !alive && is_socket(path) {
             std::fs::remove_file(path)
                 .during("remove the old socket file", path.display())?;
-            eprintln!(
+            common::errln!(
                 "note: removed {}, left by a server that is gone",
                 path.display()
             );
@@ -68,7 +68,7 @@ impl SocketFile {
         let on_ctrl_c = path.to_path_buf();
         let installed = ctrlc::set_handler(move || {
             let _ = std::fs::remove_file(&on_ctrl_c);
-            eprintln!("stopped (Ctrl+C); removed {}", on_ctrl_c.display());
+            common::errln!("stopped (Ctrl+C); removed {}", on_ctrl_c.display());
             std::process::exit(0);
         });
         if let Err(err) = installed {

@@ -33,6 +33,8 @@ use args::{Args, Mode, Service};
 use endpoint::SocketFile;
 
 fn main() -> ExitCode {
+    // A closed stdout (`tcp-server | head -3`) stops the log, not the server.
+    common::out::keep_serving_when_stdout_closes();
     common::exit_with(run(Args::parse().checked()))
 }
 
@@ -98,7 +100,7 @@ fn run(args: Args) -> Result<()> {
                 let Some((client, addr)) = accept(&tcp_server) else { continue };
                 number += 1;
                 let peer = endpoint::peer_name(&addr, number);
-                show(format_args!("connected: {peer}"));
+                common::outln!("connected: {peer}");
 
                 // 6. receive and answer until the client closes — recv / send
                 let ending = serve_client(&client, &peer, &service);
@@ -106,7 +108,7 @@ fn run(args: Args) -> Result<()> {
                 // 7. close the client's socket — client.close()
                 explain.step(7, "client.close()", "drop(client)");
                 drop(client);
-                show(format_args!("closed: {peer}{ending}"));
+                common::outln!("closed: {peer}{ending}");
                 if service.once {
                     break;
                 }
@@ -164,24 +166,18 @@ pub fn serve_client(client: &Socket, peer: &str, service: &Service) -> String {
         }
     };
     if let Some(rest) = text.finish(peer) {
-        show(format_args!("{peer}: {rest}"));
+        common::outln!("{peer}: {rest}");
     }
     ending
 }
 // ANCHOR_END: serve_client
-
-/// `println!` that cannot panic: when stdout is closed (`tcp-server | head -3`)
-/// the server stops printing but keeps serving its clients.
-pub fn show(line: impl std::fmt::Display) {
-    let _ = writeln!(std::io::stdout(), "{line}");
-}
 
 /// Prints what arrived as `ADDR: TEXT` (nothing when the piece only held the
 /// first bytes of a character: they are printed with the next piece).
 pub fn print_piece(peer: &str, text: &mut StreamDecoder, data: &[u8]) {
     let piece = text.push(data, peer);
     if !piece.is_empty() {
-        show(format_args!("{peer}: {}", without_line_ending(&piece)));
+        common::outln!("{peer}: {}", without_line_ending(&piece));
     }
 }
 

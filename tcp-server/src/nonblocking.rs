@@ -67,10 +67,10 @@ pub fn serve_forever(tcp_server: &Socket, service: &Service) -> Result<()> {
             Poll::Closed(ending) => {
                 busy = true;
                 if let Some(rest) = client.text.finish(&client.peer) {
-                    crate::show(format_args!("{}: {rest}", client.peer));
+                    common::outln!("{}: {rest}", client.peer);
                 }
                 service.explain.step(7, "client.close()", "drop(client)");
-                crate::show(format_args!("closed: {}{ending}", client.peer));
+                common::outln!("closed: {}{ending}", client.peer);
                 false
             }
         });
@@ -93,9 +93,9 @@ fn welcome(
 ) -> Option<Client> {
     if let Some(max) = service.max_clients {
         if serving as u64 >= max {
-            crate::show(format_args!(
+            common::outln!(
                 "refused: {peer} (already serving {max} client(s), --max-clients {max})"
-            ));
+            );
             // A fresh socket's send buffer takes these few bytes at once.
             let _ = (&socket).write_all(&service.busy_message(max));
             let _ = socket.shutdown(std::net::Shutdown::Write);
@@ -110,7 +110,7 @@ fn welcome(
         return None;
     }
     service.explain.step(5, "accept()", "Socket::accept");
-    crate::show(format_args!("connected: {peer}"));
+    common::outln!("connected: {peer}");
     let outbox = service.greeting.clone().unwrap_or_default();
     Some(Client {
         socket,

@@ -36,7 +36,7 @@ pub fn serve_forever(tcp_server: &Socket, service: Service) -> Result<()> {
                 continue;
             }
         }
-        crate::show(format_args!("connected: {peer}"));
+        common::outln!("connected: {peer}");
         let started = start_client(client, peer, &addr, &service, &active);
         if service.once {
             if let Some(handle) = started {
@@ -67,7 +67,7 @@ fn start_client(
             // Uncounted before the `closed:` line, so whoever reads that line
             // can connect again without being refused.
             drop(counted);
-            crate::show(format_args!("closed: {peer}{ending}"));
+            common::outln!("closed: {peer}{ending}");
         });
     match spawned {
         Ok(handle) => Some(handle),
@@ -81,9 +81,9 @@ fn start_client(
 
 /// Past --max-clients: say so, and close.
 fn refuse(client: Socket, peer: &str, max: u64, service: &Service) {
-    crate::show(format_args!(
+    common::outln!(
         "refused: {peer} (already serving {max} client(s), --max-clients {max})"
-    ));
+    );
     let _ = (&client).write_all(&service.busy_message(max));
     // FIN after the message: the client reads it, then end of stream.
     let _ = client.shutdown(std::net::Shutdown::Write);

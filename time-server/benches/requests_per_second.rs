@@ -19,6 +19,7 @@
 //! faster on this machine, so it shows how much of each server's time is the
 //! kernel's, and whether a target ratio is reachable at all.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+#![allow(clippy::print_stdout, clippy::print_stderr)] // a bench prints its table
 
 use std::net::{SocketAddr, UdpSocket};
 use std::path::PathBuf;

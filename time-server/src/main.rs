@@ -27,6 +27,8 @@ use args::Args;
 use strftime::Clock;
 
 fn main() -> ExitCode {
+    // A closed stdout (`time-server | head -1`) stops the log, not the server.
+    common::out::keep_serving_when_stdout_closes();
     common::exit_with(run(Args::parse()))
 }
 
@@ -71,7 +73,7 @@ fn run(args: Args) -> Result<()> {
     common::announce_listening(
         udp_server.local_addr().during("read the address of", local)?,
     );
-    eprintln!("time zone: {}", clock.describe());
+    common::errln!("time zone: {}", clock.describe());
 
     let mut buf = Vec::new();
     let mut served = 0;
@@ -88,7 +90,11 @@ fn run(args: Args) -> Result<()> {
         let msg = &buf[..datagram.len];
         served += 1;
         // The seed's log line, print('===>', msg), with the sender's address.
-        println!("===> {} from {}", strftime::show_format(msg, codec), datagram.from);
+        common::outln!(
+            "===> {} from {}",
+            strftime::show_format(msg, codec),
+            datagram.from
+        );
 
         // 5. format the local time — back_msg = strftime(time_fmt)
         //    (time_fmt is '%Y-%m-%d %X' for an empty msg, else msg.decode('utf-8'))

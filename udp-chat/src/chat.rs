@@ -32,7 +32,7 @@ impl Input {
         let mut line = Vec::new();
         loop {
             if !prompt.is_empty() {
-                eprint!("{prompt}{}", self.prompt_end);
+                common::err!("{prompt}{}", self.prompt_end);
                 let _ = io::stderr().flush();
             }
             line.clear();
@@ -87,7 +87,7 @@ pub fn bind_socket(
 /// Returns whether the datagram left.
 pub fn send_or_report(udp_socket: &UdpSocket, data: &[u8], to: SocketAddr) -> bool {
     if data.len() > common::net::MAX_UDP_PAYLOAD {
-        eprintln!(
+        common::errln!(
             "error: cannot send {} bytes in one datagram: UDP carries at most {} \
              (hint: split the message); nothing was sent",
             data.len(),
@@ -98,7 +98,7 @@ pub fn send_or_report(udp_socket: &UdpSocket, data: &[u8], to: SocketAddr) -> bo
     match udp_socket.send_to(data, to).during("send to", to) {
         Ok(_) => true,
         Err(err) => {
-            eprintln!("error: {err}; nothing was sent, the chat goes on");
+            common::errln!("error: {err}; nothing was sent, the chat goes on");
             false
         }
     }
@@ -180,7 +180,7 @@ pub fn message_line(from: SocketAddr, text: &str, colour: bool) -> String {
 /// encoding) and prints it on stdout as a [`message_line`].
 pub fn show_message(data: &[u8], from: SocketAddr, codec: &Codec) {
     let text = codec.decode_or_warn(data, from);
-    println!("{}", message_line(from, &text, common::term::colour_stdout()));
+    common::outln!("{}", message_line(from, &text, common::term::colour_stdout()));
 }
 
 #[cfg(test)]

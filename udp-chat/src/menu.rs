@@ -49,7 +49,7 @@ pub fn run(args: MenuArgs) -> Result<()> {
             }
             "2" => recv_msg(&udp_socket, local, &args, &explain)?,
             "0" => break,
-            other => eprintln!(
+            other => common::errln!(
                 "'{other}' is not on the menu: type 1, 2 or 0 (输入有误请重新输入)"
             ),
         }
@@ -77,7 +77,7 @@ fn send_msg(
     let to = match peer_addr(&ip, &port) {
         Ok(to) => to,
         Err(reason) => {
-            eprintln!("{reason}; back to the menu");
+            common::errln!("{reason}; back to the menu");
             return Ok(true);
         }
     };
@@ -91,7 +91,7 @@ fn send_msg(
         "UdpSocket::send_to",
     );
     if chat::send_or_report(udp_socket, &data, to) {
-        eprintln!("sent {} bytes to {to}", data.len());
+        common::errln!("sent {} bytes to {to}", data.len());
     }
     Ok(true)
 }
@@ -110,7 +110,7 @@ fn recv_msg(
         format!("recvfrom({})", args.buffer.bufsize),
         "UdpSocket::recv_from",
     );
-    eprintln!("waiting for a datagram on {local} (Ctrl+C stops the program)");
+    common::errln!("waiting for a datagram on {local} (Ctrl+C stops the program)");
     let mut buf = Vec::new();
     let datagram =
         chat::receive(udp_socket, &mut buf, args.buffer.bufsize, "a peer", false)
@@ -123,10 +123,10 @@ fn recv_msg(
 
 /// The seed's menu, on stderr (stdout is for messages).
 fn print_menu() {
-    eprintln!("----- udp chat (udp聊天器) -----");
-    eprintln!("1: send a message (发送消息)");
-    eprintln!("2: receive a message (接收消息)");
-    eprintln!("0: quit (退出系统)");
+    common::errln!("----- udp chat (udp聊天器) -----");
+    common::errln!("1: send a message (发送消息)");
+    common::errln!("2: receive a message (接收消息)");
+    common::errln!("0: quit (退出系统)");
 }
 
 /// The peer's address from the answers to "ip" and "port". An empty ip is

@@ -50,7 +50,7 @@ pub fn run(args: QqClientArgs) -> Result<()> {
         format!("qq_name_dic = {{'{first_name}': {}, ...}}", pyrepr::addr_repr(&first)),
         "Vec<(String, SocketAddr)>",
     );
-    eprintln!("contacts: {}", describe(&contacts));
+    common::errln!("contacts: {}", describe(&contacts));
 
     let mut input = Input::new();
     'contacts: loop {
@@ -65,13 +65,15 @@ pub fn run(args: QqClientArgs) -> Result<()> {
             continue;
         }
         let Some(&(_, to)) = contacts.iter().find(|(known, _)| known == name) else {
-            eprintln!(
+            common::errln!(
                 "unknown contact '{name}': choose one of {}",
                 describe(&contacts)
             );
             continue;
         };
-        eprintln!("chatting with {name} at {to}; type q to choose another contact");
+        common::errln!(
+            "chatting with {name} at {to}; type q to choose another contact"
+        );
 
         loop {
             // 4. type a message; q ends the chat with this contact —
@@ -168,7 +170,7 @@ fn wait_for_reply(
         if is_from(datagram.from, to) {
             return Ok(());
         }
-        eprintln!("(that was not {name} at {to}; still waiting for the reply)");
+        common::errln!("(that was not {name} at {to}; still waiting for the reply)");
     }
 }
 // ANCHOR_END: run

@@ -64,7 +64,7 @@ pub fn run(args: QqServerArgs) -> Result<()> {
         explain.step(5, "back_msg = input('回复消息: ').strip()", "Input::ask");
         let prompt = format!("reply to {} (回复消息): ", datagram.from);
         let Some(reply) = ask_reply(&mut input, &prompt, &codec)? else {
-            eprintln!(
+            common::errln!(
                 "stdin ended: no one is left to type replies, so the server stops"
             );
             break;

@@ -51,8 +51,10 @@ pub fn run(args: TalkArgs) -> Result<()> {
 
     // 5. the main thread sends each line typed —
     //    udp_socket.sendto(input().encode('utf-8'), ('127.0.0.1', 7789))
-    eprintln!("talking to {peer}: each line you type is sent, what arrives is printed");
-    eprintln!("(end with Ctrl+D, or Ctrl+Z then Enter on Windows)");
+    common::errln!(
+        "talking to {peer}: each line you type is sent, what arrives is printed"
+    );
+    common::errln!("(end with Ctrl+D, or Ctrl+Z then Enter on Windows)");
     let mut input = Input::new();
     while let Some(line) = input.ask("")? {
         if line.is_empty() {
@@ -97,7 +99,7 @@ fn recv_msg(
                 chat::show_message(&buf[..datagram.len], datagram.from, &codec)
             }
             Err(err) => {
-                eprintln!(
+                common::errln!(
                     "error: {}; no more messages will be shown, but lines are still sent",
                     Error::io("receive on", local, &err)
                 );

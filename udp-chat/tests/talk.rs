@@ -118,6 +118,7 @@ fn rust_talker_with_python_talker_utf8_and_gbk() {
 
 /// `script` (util-linux) runs a command on a pseudo-terminal: the only way
 /// to see what a program prints on a real terminal from a test.
+#[allow(clippy::print_stderr)] // says SKIPPED
 fn on_a_terminal(no_color: Option<&str>) -> Option<String> {
     if !Path::new("/usr/bin/script").exists() && !Path::new("/bin/script").exists() {
         eprintln!(

@@ -113,13 +113,13 @@ fn print_datagram(data: &[u8], datagram: &net::Datagram, args: &Args) {
         ));
     }
     if data.is_empty() {
-        eprintln!("note: an empty (0-byte) datagram from {}", datagram.from);
+        common::errln!("note: an empty (0-byte) datagram from {}", datagram.from);
     }
     if args.python_repr {
-        println!("{}", pyrepr::recvfrom_repr(data, &datagram.from));
+        common::outln!("{}", pyrepr::recvfrom_repr(data, &datagram.from));
     } else {
         let text = args.common.encoding.decode_or_warn(data, datagram.from);
-        println!("{}: {text}", datagram.from);
+        common::outln!("{}: {text}", datagram.from);
     }
 }
 

@@ -118,7 +118,7 @@ fn send_datagram(udp_socket: &UdpSocket, data: &[u8], args: &Args) -> Result<()>
         udp_socket.local_addr().during("read the local address of", "the socket")?;
     let chosen_by =
         if args.bind.is_some() { "fixed by --bind" } else { "chosen by the OS" };
-    eprintln!(
+    common::errln!(
         "sent {sent} bytes to {} from local port {} ({chosen_by})",
         args.to,
         local.port()
@@ -142,6 +142,6 @@ fn print_reply(udp_socket: &UdpSocket, args: &Args) -> Result<()> {
         }
     })?;
     let text = args.common.encoding.decode_or_warn(&buf[..reply.len], reply.from);
-    println!("{}: {text}", reply.from);
+    common::outln!("{}: {text}", reply.from);
     Ok(())
 }

@@ -63,13 +63,13 @@ fn main() -> ExitCode {
     if !args.no_build
         && let Err(err) = build_lessons()
     {
-        eprintln!("error: {err}");
+        common::errln!("error: {err}");
         return ExitCode::FAILURE;
     }
     let sampling = args.write_samples || args.check_samples;
     let python = if args.no_python || sampling { None } else { process::python3() };
     if python.is_none() && !args.no_python && !sampling {
-        println!(
+        common::outln!(
             "note: python3 not found: the exchanges with the Python twins are skipped\n"
         );
     }
@@ -82,7 +82,7 @@ fn main() -> ExitCode {
         .filter(|exchange| !sampling || exchange.in_sample)
         .collect();
     if exchanges.is_empty() {
-        eprintln!(
+        common::errln!(
             "error: no lesson matches {:?} (hint: use a crate name like udp-sender)",
             args.lesson
         );
@@ -215,7 +215,7 @@ fn run_exchange(
         };
         vars.port = port;
         if pause {
-            println!("paused: server listening on {}", vars.addr);
+            common::outln!("paused: server listening on {}", vars.addr);
             let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
         }
         server = Some(running);
@@ -355,21 +355,21 @@ fn shell_quote(arg: &str) -> String {
 }
 
 fn print_table(results: &[(&Exchange, Outcome)]) {
-    println!("\n{:<16} {:<8} exchange", "lesson", "result");
+    common::outln!("\n{:<16} {:<8} exchange", "lesson", "result");
     for (exchange, outcome) in results {
         let result = match outcome {
             Outcome::Passed => "pass",
             Outcome::Skipped => "skipped",
             Outcome::Failed(_) => "FAIL",
         };
-        println!("{:<16} {:<8} {}", exchange.lesson, result, exchange.title);
+        common::outln!("{:<16} {:<8} {}", exchange.lesson, result, exchange.title);
         if let Outcome::Failed(reason) = outcome {
-            println!("{:<16} {:<8} └ {reason}", "", "");
+            common::outln!("{:<16} {:<8} └ {reason}", "", "");
         }
     }
     let failed =
         results.iter().filter(|(_, o)| matches!(o, Outcome::Failed(_))).count();
     let skipped = results.iter().filter(|(_, o)| matches!(o, Outcome::Skipped)).count();
     let passed = results.len() - failed - skipped;
-    println!("\n{passed} passed, {failed} failed, {skipped} skipped");
+    common::outln!("\n{passed} passed, {failed} failed, {skipped} skipped");
 }

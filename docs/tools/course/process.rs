@@ -21,11 +21,11 @@ pub fn stop_everything_on_ctrl_c() {
         for pid in pids {
             kill(pid);
         }
-        eprintln!("\ninterrupted: every lesson program was stopped");
+        common::errln!("\ninterrupted: every lesson program was stopped");
         std::process::exit(130);
     });
     if let Err(err) = installed {
-        eprintln!(
+        common::errln!(
             "warning: cannot catch Ctrl+C ({err}); programs may outlive an interrupt"
         );
     }

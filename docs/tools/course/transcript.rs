@@ -17,7 +17,7 @@ pub struct Transcript {
 impl Transcript {
     /// A heading for exchange `number`.
     pub fn begin(&mut self, number: usize, exchange: &Exchange) {
-        println!("\n━━ {number}. {}: {} ━━", exchange.lesson, exchange.title);
+        common::outln!("\n━━ {number}. {}: {} ━━", exchange.lesson, exchange.title);
         self.current = Some(exchange.lesson);
         self.in_sample = exchange.in_sample;
         self.sample_line(format!("# {}", exchange.title));
@@ -26,29 +26,29 @@ impl Transcript {
     /// `terminal N $ COMMAND`.
     pub fn command(&mut self, terminal: usize, shown: &str) {
         let line = format!("terminal {terminal} $ {shown}");
-        println!("{line}");
+        common::outln!("{line}");
         self.sample_line(line);
     }
 
     /// What a program printed (stdout and stderr, in order).
     pub fn output(&mut self, terminal: usize, name: &str, lines: &[String]) {
         let heading = format!("── terminal {terminal}: {name} ──");
-        println!("{heading}");
+        common::outln!("{heading}");
         self.sample_line(heading);
         for line in lines {
-            println!("{line}");
+            common::outln!("{line}");
             self.sample_line(line.clone());
         }
     }
 
     /// A check that passed.
     pub fn checked(&mut self, text: &str) {
-        println!("✔ printed {text:?}");
+        common::outln!("✔ printed {text:?}");
     }
 
     /// A check or a step that failed.
     pub fn failure(&mut self, err: &str) {
-        println!("✘ {err}");
+        common::outln!("✘ {err}");
     }
 
     fn sample_line(&mut self, line: String) {
@@ -82,16 +82,16 @@ impl Transcript {
     /// Writes docs/samples/LESSON.txt for each lesson; true when all were written.
     pub fn write_samples(&self, dir: &Path) -> bool {
         if let Err(err) = std::fs::create_dir_all(dir) {
-            eprintln!("error: cannot create {}: {err}", dir.display());
+            common::errln!("error: cannot create {}: {err}", dir.display());
             return false;
         }
         let mut ok = true;
         for (lesson, text) in self.rendered() {
             let path = dir.join(format!("{lesson}.txt"));
             match std::fs::write(&path, text) {
-                Ok(()) => println!("wrote {}", path.display()),
+                Ok(()) => common::outln!("wrote {}", path.display()),
                 Err(err) => {
-                    eprintln!("error: cannot write {}: {err}", path.display());
+                    common::errln!("error: cannot write {}: {err}", path.display());
                     ok = false;
                 }
             }
@@ -106,7 +106,7 @@ impl Transcript {
             let path = dir.join(format!("{lesson}.txt"));
             let committed = std::fs::read_to_string(&path).unwrap_or_default();
             if committed == text {
-                println!("sample {lesson}: matches");
+                common::outln!("sample {lesson}: matches");
                 continue;
             }
             ok = false;
@@ -119,7 +119,7 @@ impl Transcript {
                     format!("line {}:\n  book: {old}\n  now:  {new}", index + 1)
                 })
                 .unwrap_or_else(|| "the files differ in length".to_string());
-            println!(
+            common::outln!(
                 "sample {lesson}: differs from {} at {first_difference}\n\
                  (hint: if the change is intended, run cargo run -p docs --bin course -- --write-samples)",
                 path.display()

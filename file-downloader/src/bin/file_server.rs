@@ -71,7 +71,7 @@ fn run(args: ServerArgs) -> Result<()> {
     common::announce_listening(
         tcp_server_socket.local_addr().during("read the address of", local)?,
     );
-    eprintln!("serving the files under {}", root.path().display());
+    common::errln!("serving the files under {}", root.path().display());
 
     let mut clients = Vec::new();
     let mut accepted = 0;
@@ -88,7 +88,7 @@ fn run(args: ServerArgs) -> Result<()> {
             }
         };
         accepted += 1;
-        eprintln!("connected: {client_addr}");
+        common::errln!("connected: {client_addr}");
         // One thread per client: a long download does not hold up the next client.
         let (root, codec) = (root.clone(), args.common.encoding);
         let spawned =
@@ -149,18 +149,20 @@ fn serve_client(
             refuse(&mut client_socket, client_addr, protocol, "(bad request)", &reason);
         }
         Ok(Request::Nothing) => {
-            eprintln!("{client_addr} closed without asking for a file")
+            common::errln!("{client_addr} closed without asking for a file")
         }
-        Err(err) if net::is_timeout(&err) => eprintln!(
+        Err(err) if net::is_timeout(&err) => common::errln!(
             "{client_addr} sent no file name within {}s",
             protocol::REQUEST_TIMEOUT.as_secs()
         ),
-        Err(err) => eprintln!("cannot receive a file name from {client_addr}: {err}"),
+        Err(err) => {
+            common::errln!("cannot receive a file name from {client_addr}: {err}")
+        }
     }
     // 7. close the client socket — client_socket.close()
     explain.step(7, "client_socket.close()", "drop(client_socket)");
     close_gently(client_socket);
-    eprintln!("closed: {client_addr}");
+    common::errln!("closed: {client_addr}");
 }
 
 /// Step 6: checks the name, then sends the file in the client's protocol.
@@ -186,7 +188,10 @@ fn send_file(
             );
         }
     };
-    eprintln!("{client_addr} asks for {shown:?} ({protocol}): {} bytes", served.size);
+    common::errln!(
+        "{client_addr} asks for {shown:?} ({protocol}): {} bytes",
+        served.size
+    );
     // Framed: announce the size, then exactly that many bytes. Classic: the
     // bytes, and the close will say "that was all".
     let header = match protocol {
@@ -204,14 +209,14 @@ fn send_file(
         .and_then(|()| io::copy(&mut file, client_socket));
     match sent {
         Ok(sent) if sent == served.size => {
-            eprintln!("sent {sent} bytes of {shown:?} to {client_addr}");
+            common::errln!("sent {sent} bytes of {shown:?} to {client_addr}");
         }
-        Ok(sent) => eprintln!(
+        Ok(sent) => common::errln!(
             "sent only {sent} of {} bytes of {shown:?} to {client_addr}: the file changed \
              while it was sent",
             served.size
         ),
-        Err(err) => eprintln!(
+        Err(err) => common::errln!(
             "cannot send {shown:?} to {client_addr}: {err} (the client went away or stopped \
              reading; still serving)"
         ),
@@ -228,12 +233,12 @@ fn refuse(
     shown: &str,
     reason: &str,
 ) {
-    eprintln!("refused {shown:?} ({protocol}) for {client_addr}: {reason}");
+    common::errln!("refused {shown:?} ({protocol}) for {client_addr}: {reason}");
     if protocol == Protocol::Framed {
         // REASON is plain ASCII (see root::Refusal), one line.
         let answer = format!("ERR {reason}\n");
         if let Err(err) = client_socket.write_all(answer.as_bytes()) {
-            eprintln!("cannot answer {client_addr}: {err}");
+            common::errln!("cannot answer {client_addr}: {err}");
         }
     }
 }

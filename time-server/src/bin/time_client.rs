@@ -88,7 +88,7 @@ fn run(args: Args) -> Result<()> {
 
         // 5. print it — print(data.decode('utf-8'))
         explain.step(5, format!("print(data.decode('{}'))", codec.name()), "println!");
-        println!("{answer}");
+        common::outln!("{answer}");
         if answer.starts_with("error: ") {
             refused += 1;
         }

@@ -1,6 +1,6 @@
 //! Helpers the time-server tests share: start a server, ask it for the time
 //! over a real UDP socket, and know what the answer should be.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 
 use std::net::{SocketAddr, UdpSocket};
 use std::path::{Path, PathBuf};
