@@ -159,6 +159,8 @@ pub struct Cmd {
     command: Command,
     name: String,
     stdin: Option<Vec<u8>>,
+    closed_stdout: bool,
+    closed_stderr: bool,
 }
 
 impl Cmd {
@@ -167,7 +169,7 @@ impl Cmd {
         let name = program.as_ref().to_string_lossy().into_owned();
         let mut command = Command::new(program);
         command.env("NO_COLOR", "1");
-        Cmd { command, name, stdin: None }
+        Cmd { command, name, stdin: None, closed_stdout: false, closed_stderr: false }
     }
 
     /// A binary of this workspace (see [`bin`]).
@@ -228,6 +230,19 @@ impl Cmd {
         self
     }
 
+    /// Starts the process with a stdout whose reader has already gone, as in
+    /// `program | head -0`: its first write fails with a broken pipe.
+    pub fn closed_stdout(mut self) -> Cmd {
+        self.closed_stdout = true;
+        self
+    }
+
+    /// Starts the process with a stderr whose reader has already gone.
+    pub fn closed_stderr(mut self) -> Cmd {
+        self.closed_stderr = true;
+        self
+    }
+
     /// Starts the process with piped stdin, stdout and stderr.
     pub fn spawn(mut self) -> Proc {
         self.command
@@ -238,8 +253,10 @@ impl Cmd {
             .command
             .spawn()
             .unwrap_or_else(|err| panic!("cannot start {}: {err}", self.name));
-        let stdout = Captured::collect(child.stdout.take().unwrap());
-        let stderr = Captured::collect(child.stderr.take().unwrap());
+        let stdout =
+            Captured::collect(child.stdout.take().unwrap(), self.closed_stdout);
+        let stderr =
+            Captured::collect(child.stderr.take().unwrap(), self.closed_stderr);
         let mut stdin = child.stdin.take();
         if let Some(input) = self.stdin.take() {
             // A process that exits early closes the pipe; that is not our error.
@@ -280,11 +297,17 @@ struct CapturedState {
 }
 
 impl Captured {
-    fn collect(pipe: impl Read + Send + 'static) -> Arc<Captured> {
+    /// Reads `pipe` in a thread; with `close`, drops its reading end at once
+    /// instead (nothing is captured).
+    fn collect(pipe: impl Read + Send + 'static, close: bool) -> Arc<Captured> {
         let captured = Arc::new(Captured {
-            state: Mutex::new(CapturedState::default()),
+            state: Mutex::new(CapturedState { closed: close, ..Default::default() }),
             changed: Condvar::new(),
         });
+        if close {
+            drop(pipe);
+            return captured;
+        }
         let shared = Arc::clone(&captured);
         thread::spawn(move || {
             let mut reader = BufReader::new(pipe);
@@ -384,6 +407,18 @@ impl Proc {
             }
             None => self.fail(&format!("stdout line containing {needle:?}")),
         }
+    }
+
+    /// Like [`Proc::wait_stdout_for`], but `None` instead of failing the test
+    /// when no such line came within `timeout` (for "send until it answers").
+    pub fn try_wait_stdout(
+        &mut self,
+        needle: &str,
+        timeout: Duration,
+    ) -> Option<String> {
+        let index = self.stdout.wait_line(self.stdout_seen, needle, timeout)?;
+        self.stdout_seen = index + 1;
+        Some(self.stdout.state.lock().unwrap().lines[index].clone())
     }
 
     /// Like [`Proc::wait_stdout`], for stderr.
