@@ -1,7 +1,9 @@
-//! udp-sender — lesson "udp发送数据" (seed 000) and `send_main` (seed 003):
-//! create a UDP socket, `sendto` a datagram, close.
+//! udp-sender — lesson "udp发送数据" (tutorial 000) and `send_main` (tutorial
+//! 003): create a UDP socket, `sendto` a datagram, close.
 //!
-//! Python twin: `python/udp_sender.py`. Two terminals:
+//! The lesson is `steps.rs`, beside its Python twin `python/udp_sender.py`;
+//! this file is the tool around it: arguments, messages from stdin, the
+//! report of the local port, and errors with hints. Two terminals:
 //!
 //! ```text
 //! cargo run -p udp-receiver                      # 1: listens on 127.0.0.1:8080
@@ -12,85 +14,56 @@
 //! With no MESSAGE every line of stdin is sent. `--explain` narrates the steps.
 
 mod args;
+mod narration;
+mod steps;
 
-use std::net::UdpSocket;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::process::ExitCode;
 
 use clap::Parser;
-use common::{Error, IoResultExt, Result, net};
-use socket2::Type;
+use common::explain::Narrator;
+use common::pyrepr::addr_repr;
+use common::{Error, Result, net};
 
 use args::Args;
+use steps::{Options, Sent};
 
 fn main() -> ExitCode {
     common::exit_with(run(Args::parse()))
 }
 
-// ANCHOR: run
 fn run(args: Args) -> Result<()> {
-    let explain = args.common.explainer(5);
     let to = args.to;
-    // Messages on the command line are all checked before anything is sent.
-    for message in &args.messages {
-        args.common.encoding.encode(message)?;
-    }
-
-    // 1. create a UDP socket — udp_socket = socket.socket(AF_INET, SOCK_DGRAM)
-    explain.step(
-        1,
-        net::python_socket_call(&to, Type::DGRAM),
-        "socket2::Socket::new(.., Type::DGRAM, ..)",
-    );
-    let socket =
-        net::new_socket(&to, Type::DGRAM).during("create a UDP socket for", to)?;
-
-    // 2. bind a local address, only with --bind — udp_socket.bind(('', 7788))
-    //    Without bind the OS picks a free port on the first sendto.
-    if let Some(local) = args.bind {
-        explain.step(
-            2,
-            format!("bind({})", common::pyrepr::addr_repr(&local)),
-            "socket2::Socket::bind",
-        );
-        socket.bind(&local.into()).during("bind", local)?;
-    }
-    let udp_socket: UdpSocket = socket.into();
-
+    let local = args.bind.unwrap_or_else(|| any_port(to));
+    let options = Options {
+        local,
+        reply: args.wait_reply.then_some((args.buffer.bufsize, args.timeout)),
+        say: narrator(&args, local),
+    };
+    // Messages on the command line are all encoded (and checked) before
+    // anything is sent; stdin lines are encoded one by one as they come.
+    let codec = args.common.encoding;
+    let from_args =
+        args.messages.iter().map(|m| codec.encode(m)).collect::<Result<Vec<_>, _>>()?;
     let mut refused = 0;
-    for message in common::cli::args_or_stdin_lines(&args.messages, "message> ") {
+    let datagrams: Box<dyn Iterator<Item = Option<Vec<u8>>>> = if from_args.is_empty() {
         // Nothing garbled is sent: a line the encoding cannot write is refused
         // (naming the character), and the next line goes on.
-        let Some(data) = args.common.encoding.encode_or_report(&message) else {
+        let lines = common::cli::args_or_stdin_lines(&[], "message (消息)> ");
+        Box::new(lines.map(move |line| codec.encode_or_report(&line)))
+    } else {
+        Box::new(from_args.into_iter().map(Some))
+    };
+    for data in datagrams {
+        let Some(data) = data else {
             refused += 1;
             continue;
         };
-
-        // 3. send the datagram — udp_socket.sendto(data, ('127.0.0.1', 8080))
-        explain.step(
-            3,
-            format!(
-                "sendto({}, {})",
-                common::pyrepr::bytes_repr(&data),
-                common::pyrepr::addr_repr(&to)
-            ),
-            "UdpSocket::send_to",
-        );
-        send_datagram(&udp_socket, &data, &args)?;
-
-        // 4. wait for a reply, only with --wait-reply — udp_socket.recvfrom(1024)
-        if args.wait_reply {
-            explain.step(
-                4,
-                format!("recvfrom({})", args.buffer.bufsize),
-                "UdpSocket::recv_from",
-            );
-            print_reply(&udp_socket, &args)?;
-        }
+        check_size(&data)?;
+        let sent = steps::send(to, &data, &options)
+            .map_err(|err| explain_error(&err, &args))?;
+        report(&sent, data.len(), &args);
     }
-
-    // 5. close the socket — udp_socket.close()
-    explain.step(5, "close()", "drop(udp_socket)");
-    drop(udp_socket);
     match refused {
         0 => Ok(()),
         n => Err(Error::new(format!(
@@ -98,50 +71,73 @@ fn run(args: Args) -> Result<()> {
         ))),
     }
 }
-// ANCHOR_END: run
 
-/// `sendto`, then report on stderr how many bytes went where and from which
-/// local port (chosen by the OS unless --bind fixed it).
-fn send_datagram(udp_socket: &UdpSocket, data: &[u8], args: &Args) -> Result<()> {
-    if data.len() > net::MAX_UDP_PAYLOAD {
-        return Err(Error::new(format!(
-            "cannot send {} bytes in one datagram: UDP carries at most {}",
-            data.len(),
-            net::MAX_UDP_PAYLOAD
-        ))
-        .hint(
-            "split the message, or use TCP (tcp-client) for a stream of any length",
-        ));
-    }
-    let sent = udp_socket.send_to(data, args.to).during("send to", args.to)?;
-    let local =
-        udp_socket.local_addr().during("read the local address of", "the socket")?;
-    let chosen_by =
-        if args.bind.is_some() { "fixed by --bind" } else { "chosen by the OS" };
-    common::errln!(
-        "sent {sent} bytes to {} from local port {} ({chosen_by})",
-        args.to,
-        local.port()
-    );
-    Ok(())
+/// Port 0 on every interface of `to`'s family: Python's unbound socket.
+fn any_port(to: SocketAddr) -> SocketAddr {
+    let any: IpAddr = if to.is_ipv6() {
+        Ipv6Addr::UNSPECIFIED.into()
+    } else {
+        Ipv4Addr::UNSPECIFIED.into()
+    };
+    SocketAddr::new(any, 0)
 }
 
-/// `recvfrom` with a timeout, printing `FROM: TEXT` on stdout.
-fn print_reply(udp_socket: &UdpSocket, args: &Args) -> Result<()> {
-    udp_socket
-        .set_read_timeout(Some(args.timeout))
-        .during("set a timeout on", "the socket")?;
-    let mut buf = Vec::new();
-    let reply = net::recv_datagram(udp_socket, &mut buf, args.buffer.bufsize).map_err(|err| {
-        if net::is_timeout(&err) {
-            Error::new(format!("no reply from {} within {:?}", args.to, args.timeout)).hint(
-                "is a receiver with --reply or --echo running there? UDP itself never says",
-            )
-        } else {
-            Error::io("receive a reply from", args.to, &err)
-        }
-    })?;
-    let text = args.common.encoding.decode_or_warn(&buf[..reply.len], reply.from);
-    common::outln!("{}: {text}", reply.from);
-    Ok(())
+/// The `--explain` narrator, with the values its texts show.
+fn narrator(args: &Args, local: SocketAddr) -> Narrator {
+    let family = if args.to.is_ipv6() { "AF_INET6" } else { "AF_INET" };
+    let mut create =
+        format!("udp_socket = socket.socket(socket.{family}, socket.SOCK_DGRAM)");
+    if args.bind.is_some() {
+        create += &format!("; udp_socket.bind({})", addr_repr(&local));
+    }
+    Narrator::new(args.common.explain, &narration::STEPS, &narration::NOTES)
+        .with("create", create)
+        .with("local", local)
+        .with("to", addr_repr(&args.to))
+        .with("bufsize", args.buffer.bufsize)
+        .with("timeout", args.timeout.as_secs_f64())
+}
+
+/// UDP carries at most 65,507 bytes in one datagram: say so before sending.
+fn check_size(data: &[u8]) -> Result<()> {
+    if data.len() <= net::MAX_UDP_PAYLOAD {
+        return Ok(());
+    }
+    Err(Error::new(format!(
+        "cannot send {} bytes in one datagram: UDP carries at most {}",
+        data.len(),
+        net::MAX_UDP_PAYLOAD
+    ))
+    .hint("split the message, or use TCP (tcp-client) for a stream of any length"))
+}
+
+/// An error of the steps, in the student's terms.
+fn explain_error(err: &std::io::Error, args: &Args) -> Error {
+    if args.wait_reply && net::is_timeout(err) {
+        return Error::new(format!(
+            "no reply from {} within {:?}",
+            args.to, args.timeout
+        ))
+        .hint(
+            "is a receiver with --reply or --echo running there? UDP itself never says",
+        );
+    }
+    Error::io("send to", args.to, err)
+}
+
+/// How many bytes went where, from which local port, and the reply if any.
+fn report(sent: &Sent, len: usize, args: &Args) {
+    let chosen_by =
+        if args.bind.is_some() { "fixed by --bind" } else { "chosen by the OS" };
+    let bytes = if len == 1 { "byte" } else { "bytes" };
+    common::errln!(
+        "sent {len} {bytes} to {} from local port {} ({chosen_by})",
+        args.to,
+        sent.local.port()
+    );
+    if let Some((datagram, buf)) = &sent.reply {
+        let text =
+            args.common.encoding.decode_or_warn(&buf[..datagram.len], datagram.from);
+        common::outln!("{}: {text}", datagram.from);
+    }
 }
