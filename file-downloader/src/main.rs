@@ -9,8 +9,9 @@
 //! cargo run -p file-downloader -- --classic hello.txt            # against python3 file_server.py
 //! ```
 //!
-//! The file is written to `hello.txt.part` and renamed only once it is whole.
-//! `--explain` narrates the eight steps of the lesson.
+//! The file is written to `hello.txt.part` and renamed only once it is whole;
+//! Ctrl+C (or SIGTERM, SIGHUP, SIGQUIT) removes the `.part`. `--explain`
+//! narrates the eight steps of the lesson.
 
 use std::io::{BufRead, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -25,7 +26,7 @@ use file_downloader::protocol::{self, Answer};
 use socket2::Type;
 
 fn main() -> ExitCode {
-    file_downloader::part::remove_part_on_ctrl_c();
+    file_downloader::part::remove_part_on_signals();
     common::exit_with(run(DownloaderArgs::parse()))
 }
 
