@@ -1,6 +1,7 @@
 //! What the downloader never does, whatever the file system or the server
-//! holds: write through a symbolic or hard link (with or without `--force`).
-//! Real binaries, real sockets on 127.0.0.1.
+//! holds: write through a symbolic or hard link (with or without `--force`),
+//! print a server's control characters raw, or ignore bytes it was not told
+//! about. Real binaries, real sockets on 127.0.0.1.
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -142,4 +143,52 @@ fn force_replaces_an_output_link_not_what_it_leads_to() {
         assert!(!fs::symlink_metadata(&out).unwrap().file_type().is_symlink());
         assert_victim_untouched(&victim);
     }
+}
+
+#[test]
+fn a_servers_control_characters_are_shown_escaped() {
+    let dirs = dirs("fd-safe-escapes");
+    let out = dirs.out.join("x");
+    let server = FakeServer::new();
+    let mut client = spawn_download(server.addr(), "x", &out, &[]);
+    // Clear the screen, retitle the window, ring the bell, a bidi override.
+    server.answer_once("ERR \x1b[2J\x1b]0;pwned\x07 gone\u{202e}\r\n".as_bytes());
+    let output = client.wait_exit(DEADLINE);
+    assert_eq!(output.code(), Some(1), "{}", output.stderr);
+    let controls = ['\x1b', '\x07', '\u{202e}'];
+    assert!(!output.stderr.contains(controls), "raw: {:?}", output.stderr);
+    assert!(
+        output.stderr.contains(r#"refused "x": \x1b[2J\x1b]0;pwned\x07 gone\u202e"#),
+        "{}",
+        output.stderr
+    );
+    assert!(!out.exists() && part_files(&dirs.out).is_empty());
+}
+
+#[test]
+fn bytes_beyond_the_announced_size_are_reported() {
+    let dirs = dirs("fd-safe-extra");
+    let out = dirs.out.join("x");
+    let server = FakeServer::new();
+    let mut client = spawn_download(server.addr(), "x", &out, &[]);
+    server.answer_once(b"OK 5\nhelloEXTRA");
+    let output = client.wait_exit(DEADLINE);
+    assert_eq!(output.code(), Some(0), "{}", output.stderr);
+    assert_eq!(fs::read(&out).unwrap(), b"hello", "the file is the announced 5 bytes");
+    assert!(
+        output.stderr.contains(
+            "warning: the server sent 5 bytes more than the 5 it announced; \
+             they were not saved"
+        ),
+        "{}",
+        output.stderr
+    );
+    assert!(output.stdout.starts_with("saved 5 bytes"), "{}", output.stdout);
+
+    // A server that sends exactly SIZE bytes gets no warning.
+    let mut client = spawn_download(server.addr(), "x", &out, &["--force"]);
+    server.answer_once(b"OK 5\nhello");
+    let output = client.wait_exit(DEADLINE);
+    assert_eq!(output.code(), Some(0), "{}", output.stderr);
+    assert!(!output.stderr.contains("warning"), "{}", output.stderr);
 }
