@@ -1,7 +1,8 @@
 //! Python's `repr`, so a Rust program can print exactly what the Python
 //! listing prints — `print(udp_socket.recvfrom(1024))` shows
 //! `(b'\xca\xfd\xbe\xdd', ('127.0.0.1', 12821))` — and the two outputs can be
-//! compared line by line.
+//! compared line by line. And text from a peer, escaped the same way before
+//! it reaches a terminal ([`escape_controls`]).
 
 use std::fmt::Write as _;
 use std::net::SocketAddr;
@@ -37,6 +38,38 @@ pub fn bytes_repr(data: &[u8]) -> String {
 /// `repr(str)` for a host: `'127.0.0.1'`.
 fn str_repr(text: &str) -> String {
     format!("'{text}'")
+}
+
+/// Text from a peer, safe to print: escaped as inside Python's `repr(text)`,
+/// without the quotes. A backslash is doubled; `\t`, `\n` and `\r` are
+/// written so; every other control character (C0, DEL, C1) is `\xNN`; the
+/// invisible characters that reorder or hide text (zero-width, bidi
+/// overrides, line and paragraph separators, BOM) are `\uNNNN`. So an `ERR`
+/// line holding `ESC[2J` prints as `\x1b[2J` instead of clearing the
+/// student's screen. (Python also escapes unassigned code points, which
+/// would need Unicode's tables; they are printed as they are.)
+pub fn escape_controls(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        match ch {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            _ if ch.is_control() => {
+                let _ = write!(out, "\\x{:02x}", u32::from(ch));
+            }
+            '\u{200b}'..='\u{200f}'
+            | '\u{2028}'..='\u{202e}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206f}'
+            | '\u{feff}' => {
+                let _ = write!(out, "\\u{:04x}", u32::from(ch));
+            }
+            _ => out.push(ch),
+        }
+    }
+    out
 }
 
 /// The address tuple Python returns: `('127.0.0.1', 12821)` for AF_INET,
@@ -89,6 +122,25 @@ mod tests {
         assert_eq!(bytes_repr(b"it's"), "b\"it's\"");
         assert_eq!(bytes_repr(b"'\""), "b'\\'\"'");
         assert_eq!(bytes_repr(b"a\\b\t\n\r\x00\x7f"), "b'a\\\\b\\t\\n\\r\\x00\\x7f'");
+    }
+
+    #[test]
+    fn peer_text_is_escaped_like_python() {
+        // Each expected string is what Python prints for repr(text), quotes removed.
+        assert_eq!(escape_controls("no such file"), "no such file");
+        assert_eq!(escape_controls("数据.txt"), "数据.txt");
+        assert_eq!(
+            escape_controls("\x1b[2J\x1b]0;pwned\x07"),
+            "\\x1b[2J\\x1b]0;pwned\\x07"
+        );
+        assert_eq!(escape_controls("a\tb\nc\rd\\e"), "a\\tb\\nc\\rd\\\\e");
+        assert_eq!(escape_controls("\0\x7f\u{9b}"), "\\x00\\x7f\\x9b");
+        assert_eq!(
+            escape_controls("\u{202e}txt.exe\u{200b}\u{feff}"),
+            "\\u202etxt.exe\\u200b\\ufeff"
+        );
+        // Quotes are kept as they are: there are none around the result.
+        assert_eq!(escape_controls("it's \"x\""), "it's \"x\"");
     }
 
     #[test]

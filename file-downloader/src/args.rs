@@ -12,8 +12,9 @@ use common::cli::CommonArgs;
 /// Connects to a file server (`file-server`, or the Python twin
 /// `python3 file_server.py` with --classic), asks for NAME and saves what
 /// arrives. The file is written as OUTPUT.part and renamed to OUTPUT only
-/// once it is whole; on any failure nothing is left behind. Without NAME it is
-/// asked for on stdin, like the lesson's input().
+/// once it is whole; on any failure, Ctrl+C, SIGTERM, SIGHUP or SIGQUIT
+/// nothing is left behind. Without NAME it is asked for on stdin, like the
+/// lesson's input().
 #[derive(Debug, Parser)]
 #[command(name = "file-downloader", version)]
 pub struct DownloaderArgs {
@@ -36,7 +37,9 @@ pub struct DownloaderArgs {
     #[arg(long)]
     pub classic: bool,
 
-    /// Replace an existing output file (and a leftover OUTPUT.part).
+    /// Replace an existing output file (and a leftover OUTPUT.part). Names are
+    /// replaced, never written through: a symbolic or hard link there is
+    /// replaced, and the file it leads to is left untouched.
     #[arg(long)]
     pub force: bool,
 

@@ -9,8 +9,9 @@
 //! cargo run -p file-downloader -- --classic hello.txt            # against python3 file_server.py
 //! ```
 //!
-//! The file is written to `hello.txt.part` and renamed only once it is whole.
-//! `--explain` narrates the eight steps of the lesson.
+//! The file is written to `hello.txt.part` and renamed only once it is whole;
+//! Ctrl+C (or SIGTERM, SIGHUP, SIGQUIT) removes the `.part`. `--explain`
+//! narrates the eight steps of the lesson.
 
 use std::io::{BufRead, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -25,7 +26,7 @@ use file_downloader::protocol::{self, Answer};
 use socket2::Type;
 
 fn main() -> ExitCode {
-    file_downloader::part::remove_part_on_ctrl_c();
+    file_downloader::part::remove_part_on_signals();
     common::exit_with(run(DownloaderArgs::parse()))
 }
 
@@ -94,6 +95,10 @@ fn run(args: DownloaderArgs) -> Result<()> {
         Some(read_answer(&mut tcp_socket, &name, from, &explain)?)
     };
     let received = receive_file(&mut tcp_socket, size, &output, &args, &explain)?;
+    // Framed: bytes past SIZE were never announced; not saved, but said.
+    if let Some(size) = size {
+        warn_about_extra_bytes(&mut tcp_socket, size);
+    }
     common::outln!("saved {received} bytes of {name:?} to {}", output.path.display());
 
     // 8. close the socket — tcp_socket.close()
@@ -257,6 +262,9 @@ fn read_answer(
             Ok(size)
         }
         Some(Answer::Err(reason)) => {
+            // The reason is the peer's text: its control characters are shown
+            // escaped, never sent to the terminal.
+            let reason = pyrepr::escape_controls(&reason);
             Err(Error::new(format!("the server refused {name:?}: {reason}")).hint(
                 "names are relative to the server's --root: check the spelling, and \
                  that both sides use the same --encoding",
@@ -267,6 +275,23 @@ fn read_answer(
             pyrepr::bytes_repr(&line[..line.len().min(60)])
         ))
         .hint("is it a classic server (python3 file_server.py)? retry with --classic")),
+    }
+}
+
+/// Framed: the file is whole and saved once SIZE bytes arrived; anything the
+/// server sends after them was not announced. It is not saved, but said, so
+/// that a server that miscounts does not go unnoticed.
+fn warn_about_extra_bytes(tcp_socket: &mut TcpStream, size: u64) {
+    match protocol::bytes_after_the_end(tcp_socket) {
+        protocol::Extra::None => {}
+        protocol::Extra::Closed(extra) => common::warn(format_args!(
+            "the server sent {extra} bytes more than the {size} it announced; \
+             they were not saved"
+        )),
+        protocol::Extra::AtLeast(extra) => common::warn(format_args!(
+            "the server sent at least {extra} bytes more than the {size} it \
+             announced; they were not saved"
+        )),
     }
 }
 

@@ -6,52 +6,104 @@
 //! bytes go to `OUTPUT.part`, created at the first byte, and it is renamed to
 //! `OUTPUT` only when the transfer is complete. On every error the `.part` is
 //! removed (by `Drop`, so an early `?` return cannot forget it). An existing
-//! `OUTPUT` is kept unless `--force`.
+//! `OUTPUT` — a symbolic link too, even one that leads nowhere — is kept
+//! unless `--force`.
 //!
-//! Ctrl+C would end the process before `Drop` runs, so a handler removes the
-//! `.part` being written first ([`remove_part_on_ctrl_c`]). Only a `kill -9`
-//! (or a power cut) leaves one behind; the next run says so and `--force`
-//! replaces it.
+//! Nothing is ever written through a name that was there before: the `.part`
+//! is always created new (`create_new`: it fails on any existing name, a
+//! symbolic link included), and `--force` first *unlinks* an old `.part`, so a
+//! `.part` that is a link to another file leaves that file untouched. The
+//! final rename replaces the name `OUTPUT`, not the file it is a link to.
+//!
+//! A signal would end the process before `Drop` runs, so a handler removes
+//! the `.part` being written first ([`remove_part_on_signals`]): SIGINT
+//! (Ctrl+C), SIGTERM, SIGHUP and SIGQUIT on Unix, Ctrl+C and Ctrl+Break
+//! elsewhere. Only `kill -9` (or a power cut) leaves one behind; the next run
+//! says so and `--force` replaces it.
 
 use std::ffi::OsString;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use common::{Error, IoResultExt, Result};
 
-/// The `.part` this download is writing, for the Ctrl+C handler.
-static WRITING: Mutex<Option<PathBuf>> = Mutex::new(None);
+/// How far the download is, for the signal handler.
+#[derive(Debug)]
+enum Stage {
+    /// No file yet: nothing to clean up.
+    Nothing,
+    /// This `.part` is being written: remove it.
+    Writing(PathBuf),
+    /// The file was saved under this name: keep it.
+    Saved(PathBuf),
+}
 
-fn set_writing(part: Option<&Path>) {
-    if let Ok(mut writing) = WRITING.lock() {
-        *writing = part.map(Path::to_path_buf);
+/// Shared by the download and the signal handler. The download holds the
+/// lock while it creates or renames the `.part`, so a signal never lands
+/// between the file system and this record.
+static STAGE: Mutex<Stage> = Mutex::new(Stage::Nothing);
+
+fn stage() -> MutexGuard<'static, Stage> {
+    // No code panics while holding it; a poisoned lock still holds the truth.
+    STAGE.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// On a signal that ends the process, removes the `.part` being written (if
+/// any), says so, and exits with 128 + the signal's number (130 for Ctrl+C),
+/// as a program ended by that signal does: nothing half-done is left behind.
+pub fn remove_part_on_signals() {
+    if let Err(err) = install_handler() {
+        common::warn(format_args!(
+            "cannot catch signals ({err}): an interrupt may leave a .part"
+        ));
     }
 }
 
-/// On Ctrl+C, remove the `.part` being written (if any), then exit 130, as a
-/// program ended by Ctrl+C does: nothing half-done is left behind.
-pub fn remove_part_on_ctrl_c() {
-    let installed = ctrlc::set_handler(|| {
-        let part = WRITING.lock().ok().and_then(|mut writing| writing.take());
-        match part {
-            Some(part) => {
-                let _ = std::fs::remove_file(&part);
-                common::errln!(
-                    "\ninterrupted: removed {}; nothing was saved",
-                    part.display()
-                );
-            }
-            None => common::errln!("\ninterrupted: nothing was saved"),
+/// Unix: a thread waits for the signals (signal-hook's iterator, which does
+/// the unsafe part of signal handling inside the crate).
+#[cfg(unix)]
+fn install_handler() -> io::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+    let mut signals =
+        signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP, SIGQUIT])?;
+    std::thread::Builder::new().name("signals".into()).spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            let name =
+                signal_hook::low_level::signal_name(signal).unwrap_or("a signal");
+            clean_up_and_exit(name, 128 + signal);
         }
-        std::process::exit(130);
-    });
-    if let Err(err) = installed {
-        common::warn(format_args!(
-            "cannot catch Ctrl+C ({err}): an interrupt may leave a .part"
-        ));
+    })?;
+    Ok(())
+}
+
+/// Elsewhere: Ctrl+C and Ctrl+Break, through `ctrlc`.
+#[cfg(not(unix))]
+fn install_handler() -> io::Result<()> {
+    ctrlc::set_handler(|| clean_up_and_exit("Ctrl+C", 130))
+        .map_err(|err| io::Error::other(err.to_string()))
+}
+
+fn clean_up_and_exit(signal: &str, status: i32) -> ! {
+    let mut stage = stage();
+    match std::mem::replace(&mut *stage, Stage::Nothing) {
+        Stage::Writing(part) => {
+            let _ = std::fs::remove_file(&part);
+            common::errln!(
+                "\ninterrupted: removed {}; nothing was saved ({signal})",
+                part.display()
+            );
+        }
+        Stage::Saved(path) => {
+            common::errln!(
+                "\ninterrupted after {} was saved whole ({signal})",
+                path.display()
+            );
+        }
+        Stage::Nothing => common::errln!("\ninterrupted: nothing was saved ({signal})"),
     }
+    std::process::exit(status);
 }
 
 /// Where a download goes.
@@ -95,9 +147,10 @@ impl Output {
             ))
             .hint("create it, or choose another --output"));
         }
-        if path.exists() && !force {
-            return Err(Error::new(format!("{} already exists", path.display()))
-                .hint("use --force to replace it, or --output to save elsewhere"));
+        // symlink_metadata, not exists(): a link that leads nowhere is there too.
+        match std::fs::symlink_metadata(&path) {
+            Ok(meta) if !force => return Err(already_exists(&path, &meta)),
+            _ => {}
         }
         let mut part = OsString::from(path.as_os_str());
         part.push(".part");
@@ -126,35 +179,45 @@ impl PartFile<'_> {
         self.created
     }
 
-    /// Creates `OUTPUT.part` (no-op when it exists already). Without
-    /// `--force` an existing `.part` is not touched: another download may be
-    /// writing it.
+    /// Creates `OUTPUT.part` (no-op when this download created it already),
+    /// always as a new file: `create_new` fails on any existing name, a
+    /// symbolic link included, so nothing is ever written through one.
+    /// Without `--force` an existing `.part` is not touched (another download
+    /// may be writing it); with `--force` its name is unlinked first.
     pub fn create(&mut self) -> Result<&mut File> {
         if self.file.is_none() {
             let part = &self.output.part;
-            let mut options = OpenOptions::new();
-            options.write(true);
+            // Held until the handler knows about the new file (see STAGE).
+            let mut stage = stage();
             if self.output.force {
-                options.create(true).truncate(true);
-            } else {
-                options.create_new(true);
-            }
-            let file = options.open(part).map_err(|err| {
-                if err.kind() == io::ErrorKind::AlreadyExists {
-                    Error::new(format!(
-                        "{} already exists: another download to {} is running, or an \
-                         earlier one was interrupted",
-                        part.display(),
-                        self.output.path.display()
-                    ))
-                    .hint("remove it, or use --force")
-                } else {
-                    Error::io("create", part.display(), &err)
+                match std::fs::remove_file(part) {
+                    Ok(()) => {}
+                    Err(err) if err.kind() == io::ErrorKind::NotFound => {}
+                    Err(err) => {
+                        return Err(Error::io("remove the old", part.display(), &err)
+                            .hint("remove it by hand, or choose another --output"));
+                    }
                 }
-            })?;
+            }
+            let file =
+                OpenOptions::new().write(true).create_new(true).open(part).map_err(
+                    |err| {
+                        if err.kind() == io::ErrorKind::AlreadyExists {
+                            Error::new(format!(
+                            "{} already exists: another download to {} is running, or \
+                             an earlier one was interrupted",
+                            part.display(),
+                            self.output.path.display()
+                        ))
+                        .hint("remove it, or use --force")
+                        } else {
+                            Error::io("create", part.display(), &err)
+                        }
+                    },
+                )?;
+            *stage = Stage::Writing(part.clone());
             self.file = Some(file);
             self.created = true;
-            set_writing(Some(part));
         }
         match self.file.as_mut() {
             Some(file) => Ok(file),
@@ -174,13 +237,16 @@ impl PartFile<'_> {
         let file = self.create()?;
         file.flush().during("write to", output.part.display())?;
         self.file = None; // closed before the rename (Windows needs that)
+        let mut stage = stage();
         if output.force {
+            // rename(2) replaces the name OUTPUT: a link there is replaced,
+            // the file it leads to is not written.
             std::fs::rename(&output.part, &output.path)
                 .during("rename to", output.path.display())?;
         } else {
             keep_existing(&output.part, &output.path)?;
         }
-        set_writing(None);
+        *stage = Stage::Saved(output.path.clone());
         self.finished = true;
         Ok(())
     }
@@ -196,7 +262,7 @@ fn keep_existing(part: &Path, path: &Path) -> Result<()> {
                 .hint("it was kept; use --force to replace it"))
         }
         // A file system without hard links: check, then rename.
-        Err(_) if path.exists() => {
+        Err(_) if std::fs::symlink_metadata(path).is_ok() => {
             Err(Error::new(format!("{} appeared during the download", path.display()))
                 .hint("it was kept; use --force to replace it"))
         }
@@ -204,13 +270,31 @@ fn keep_existing(part: &Path, path: &Path) -> Result<()> {
     }
 }
 
+/// `OUTPUT already exists`, saying where a symbolic link leads.
+fn already_exists(path: &Path, meta: &std::fs::Metadata) -> Error {
+    if !meta.file_type().is_symlink() {
+        return Error::new(format!("{} already exists", path.display()))
+            .hint("use --force to replace it, or --output to save elsewhere");
+    }
+    let target = std::fs::read_link(path)
+        .map(|target| target.display().to_string())
+        .unwrap_or_else(|_| "?".into());
+    let leads = if path.exists() { "" } else { ", which does not exist" };
+    Error::new(format!(
+        "{} already exists: a symbolic link to {target}{leads}",
+        path.display()
+    ))
+    .hint("use --force to replace the link itself (never the file it leads to), or --output to save elsewhere")
+}
+
 impl Drop for PartFile<'_> {
     fn drop(&mut self) {
         // Only a .part this download created is removed, never another's.
         if self.created && !self.finished {
             drop(self.file.take()); // closed first (Windows cannot remove an open file)
+            let mut stage = stage();
             let _ = std::fs::remove_file(&self.output.part);
-            set_writing(None);
+            *stage = Stage::Nothing;
         }
     }
 }

@@ -199,6 +199,50 @@ pub fn read_answer_line(stream: &mut impl Read) -> io::Result<(Vec<u8>, bool)> {
     Ok((line, false))
 }
 
+/// What a framed client found after the SIZE bytes of the answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Extra {
+    /// Nothing: the server closed, or stayed quiet for [`QUIET`].
+    None,
+    /// This many bytes, then the server closed.
+    Closed(u64),
+    /// At least this many bytes: the server kept sending (or went quiet)
+    /// after [`MAX_EXTRA`] of them, or for longer than [`QUIET`].
+    AtLeast(u64),
+}
+
+/// The most a client reads past the end of the file to count stray bytes…
+pub const MAX_EXTRA: u64 = 1 << 20;
+
+/// …and the longest it spends counting them.
+pub const MAX_EXTRA_WAIT: Duration = Duration::from_secs(1);
+
+/// Framed, client: reads what arrives after the SIZE bytes — waiting at most
+/// [`QUIET`] for each piece, reading at most [`MAX_EXTRA`] bytes in at most
+/// [`MAX_EXTRA_WAIT`] — and tells how many there were. A server that answers
+/// correctly closes at once after the file: that costs no wait.
+pub fn bytes_after_the_end(stream: &mut impl ReadWithTimeout) -> Extra {
+    if stream.set_timeout(Some(QUIET)).is_err() {
+        return Extra::None;
+    }
+    let started = std::time::Instant::now();
+    let mut buf = [0u8; 16 * 1024];
+    let mut extra: u64 = 0;
+    while extra < MAX_EXTRA && started.elapsed() < MAX_EXTRA_WAIT {
+        match stream.read(&mut buf) {
+            // read() returning 0: the server closed, as it should.
+            Ok(0) => {
+                return if extra == 0 { Extra::None } else { Extra::Closed(extra) };
+            }
+            Ok(n) => extra += n as u64,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+            // Quiet, or reset: nothing more to count.
+            Err(_) => break,
+        }
+    }
+    if extra == 0 { Extra::None } else { Extra::AtLeast(extra) }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -302,6 +346,35 @@ mod tests {
         assert!(read_request(&mut silent).is_err());
         let mut flood = Pieces(vec![vec![b'a'; 100_000]]);
         assert!(matches!(read_request(&mut flood).unwrap(), Request::Bad { .. }));
+    }
+
+    #[test]
+    fn stray_bytes_after_the_file_are_counted() {
+        let mut whole: &[u8] = b"";
+        assert_eq!(bytes_after_the_end(&mut Closing(whole)), Extra::None);
+        whole = b"EXTRA";
+        assert_eq!(bytes_after_the_end(&mut Closing(whole)), Extra::Closed(5));
+        let mut quiet = Pieces(vec![b"abc".to_vec()]);
+        assert_eq!(bytes_after_the_end(&mut quiet), Extra::AtLeast(3));
+        let mut silent = Pieces(vec![]);
+        assert_eq!(bytes_after_the_end(&mut silent), Extra::None);
+        let mut flood = Pieces(vec![vec![b'x'; 3 << 20]]);
+        assert_eq!(bytes_after_the_end(&mut flood), Extra::AtLeast(MAX_EXTRA));
+    }
+
+    /// Bytes, then the peer's close.
+    struct Closing<'a>(&'a [u8]);
+
+    impl Read for Closing<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.0.read(buf)
+        }
+    }
+
+    impl ReadWithTimeout for Closing<'_> {
+        fn set_timeout(&mut self, _: Option<Duration>) -> io::Result<()> {
+            Ok(())
+        }
     }
 
     #[test]
