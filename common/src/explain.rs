@@ -7,6 +7,7 @@
 //! book, so a student can follow the program, the listing and the chapter at once.
 
 use std::fmt::Display;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// The narrator of one lesson: knows how many steps it has and whether to speak.
 #[derive(Debug, Clone, Copy)]
@@ -67,12 +68,27 @@ pub struct Step {
 /// N at index N-1; `NOTES` for the optional calls that are not numbered, such
 /// as a sender's `bind`), and the values shown in them are set once by the
 /// tool around the steps (`.with("to", addr_repr(&to))`).
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Narrator {
     enabled: bool,
     steps: &'static [Step],
     notes: &'static [(&'static str, Step)],
     values: Vec<(&'static str, String)>,
+    /// The step announced last, narrated or not: when a step fails, the tool
+    /// asks which one it was, to say what was being done.
+    last_step: AtomicUsize,
+}
+
+impl Clone for Narrator {
+    fn clone(&self) -> Narrator {
+        Narrator {
+            enabled: self.enabled,
+            steps: self.steps,
+            notes: self.notes,
+            values: self.values.clone(),
+            last_step: AtomicUsize::new(self.last_step()),
+        }
+    }
 }
 
 impl Narrator {
@@ -82,7 +98,13 @@ impl Narrator {
         steps: &'static [Step],
         notes: &'static [(&'static str, Step)],
     ) -> Narrator {
-        Narrator { enabled, steps, notes, values: Vec::new() }
+        Narrator {
+            enabled,
+            steps,
+            notes,
+            values: Vec::new(),
+            last_step: AtomicUsize::new(0),
+        }
     }
 
     /// A silent narrator (tests and exercise checks that call the steps).
@@ -108,11 +130,14 @@ impl Narrator {
     pub fn step_data(&self, number: usize, data: &[u8]) {
         if self.enabled {
             self.step_with(number, &[("data", crate::pyrepr::bytes_repr(data))]);
+        } else {
+            self.last_step.store(number, Ordering::Relaxed);
         }
     }
 
     /// [`Narrator::step`] with values known only at that moment.
     pub fn step_with(&self, number: usize, values: &[(&'static str, String)]) {
+        self.last_step.store(number, Ordering::Relaxed);
         if !self.enabled {
             return;
         }
@@ -141,6 +166,12 @@ impl Narrator {
         if self.enabled {
             crate::errln!("           {text}");
         }
+    }
+
+    /// The number of the step announced last (0 before the first): after an
+    /// error of the steps, the step that failed.
+    pub fn last_step(&self) -> usize {
+        self.last_step.load(Ordering::Relaxed)
     }
 
     /// Whether `--explain` was given (to skip work done only for narration).

@@ -175,11 +175,11 @@ fn explain_narrates_the_five_steps_of_the_seed() {
     test_socket().send_to(b"hi", addr).unwrap();
     let out = receiver.wait_exit(DEADLINE);
     for step in [
-        "[step 1/6] socket(socket.AF_INET, socket.SOCK_DGRAM)",
-        "[step 2/6] bind(('127.0.0.1', 0))",
-        "[step 3/6] recvfrom(1024)",
-        "[step 4/6] print(data.decode('utf-8'))",
-        "[step 6/6] close()",
+        "[step 1/5] udp_socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)",
+        "[step 2/5] udp_socket.bind(('127.0.0.1', 0))",
+        "[step 3/5] udp_socket.recvfrom(1024)",
+        "[step 4/5] print(data.decode('utf-8'))",
+        "[step 5/5] udp_socket.close()",
     ] {
         assert!(out.stderr.contains(step), "missing {step:?} in\n{}", out.stderr);
     }
