@@ -865,7 +865,7 @@ fn mdbook_builds_the_book_without_errors() {
         "lessons/udp-sender.html has no side-by-side block"
     );
     assert!(
-        page.contains("fn run(") && page.contains("def main("),
+        page.contains("pub fn send(") && page.contains("def send("),
         "listings not included"
     );
     assert!(!page.contains("{{#include"), "an include was left unexpanded");
