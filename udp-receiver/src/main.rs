@@ -46,12 +46,16 @@ fn run(args: Args) -> Result<()> {
         .with("bufsize", args.buffer.bufsize)
         .with("encoding", args.common.encoding.name())
         .with("answer", answer_shown);
-    let limits = (args.buffer.bufsize, args.count.unwrap_or(u64::MAX));
-    steps::receive(args.bind, limits, &say, |datagram, data| {
+    let options = steps::Options {
+        bufsize: args.buffer.bufsize,
+        count: args.count.unwrap_or(u64::MAX),
+        say,
+    };
+    steps::receive(args.bind, &options, &mut |datagram, data| {
         print_datagram(data, datagram, &args);
         answer(data, reply.as_deref(), args.echo)
     })
-    .map_err(|err| receive_error(&err, say.last_step(), &args))
+    .map_err(|err| receive_error(&err, options.say.last_step(), &args))
 }
 
 /// Prints one datagram: `SENDER: TEXT`, or Python's repr with --python-repr.

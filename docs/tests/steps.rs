@@ -1,0 +1,166 @@
+//! One numbering everywhere: for every program, the step numbers of the
+//! Python twin's `steps` region, of the Rust steps file's `steps` region and
+//! of `--explain` are the same sequence, and the Rust region has at most twice
+//! the twin's code lines.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+
+use std::fs;
+use std::net::UdpSocket;
+use std::path::{Path, PathBuf};
+
+use common::testing::{Cmd, DEADLINE};
+
+/// A program, its twin and its steps file, and how to make it narrate.
+struct Program {
+    name: &'static str,
+    twin: &'static str,
+    steps: &'static str,
+    /// Runs the program once with `--explain` and returns its stderr.
+    explain: fn() -> String,
+}
+
+const PROGRAMS: &[Program] = &[
+    Program {
+        name: "udp-sender",
+        twin: "udp-sender/python/udp_sender.py",
+        steps: "udp-sender/src/steps.rs",
+        explain: || {
+            let receiver = UdpSocket::bind("127.0.0.1:0").unwrap();
+            let to = receiver.local_addr().unwrap().to_string();
+            Cmd::bin("udp-sender").args(["--to", &to, "--explain", "hi"]).run().stderr
+        },
+    },
+    Program {
+        name: "udp-receiver",
+        twin: "udp-receiver/python/udp_receiver.py",
+        steps: "udp-receiver/src/steps.rs",
+        explain: || {
+            let mut receiver = Cmd::bin("udp-receiver")
+                .args(["--bind", "127.0.0.1:0", "--count", "1", "--explain"])
+                .spawn();
+            let addr = receiver.wait_listening();
+            UdpSocket::bind("127.0.0.1:0").unwrap().send_to(b"hi", addr).unwrap();
+            receiver.wait_exit(DEADLINE).stderr
+        },
+    },
+];
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+/// The lines of `path` between `MARKER ANCHOR: steps` and `MARKER ANCHOR_END: steps`.
+fn steps_region(path: &str, marker: &str) -> Vec<String> {
+    let text = fs::read_to_string(workspace().join(path))
+        .unwrap_or_else(|err| panic!("{path}: {err}"));
+    let start = format!("{marker} ANCHOR: steps");
+    let end = format!("{marker} ANCHOR_END: steps");
+    let lines: Vec<&str> = text.lines().collect();
+    let from = lines.iter().position(|l| l.trim() == start);
+    let to = lines.iter().position(|l| l.trim() == end);
+    let (Some(from), Some(to)) = (from, to) else {
+        panic!("{path}: no `{start}` … `{end}` region");
+    };
+    lines[from + 1..to].iter().map(|l| l.to_string()).collect()
+}
+
+/// The N of every `MARKER N. …` comment, in order.
+fn step_numbers(region: &[String], marker: &str) -> Vec<usize> {
+    region
+        .iter()
+        .filter_map(|line| {
+            let rest = line.trim().strip_prefix(marker)?.trim_start();
+            let (number, after) = rest.split_once(". ")?;
+            (!after.is_empty()).then_some(())?;
+            number.parse().ok()
+        })
+        .collect()
+}
+
+/// Lines that are neither blank nor comments (doc comments included).
+fn code_lines(region: &[String], marker: &str) -> usize {
+    region
+        .iter()
+        .map(|line| line.trim())
+        .filter(|line| !line.is_empty() && !line.starts_with(marker))
+        .count()
+}
+
+/// The step numbers `--explain` printed, in order of first appearance.
+fn explained_numbers(stderr: &str) -> Vec<usize> {
+    let mut seen = Vec::new();
+    for line in stderr.lines() {
+        let Some(rest) = line.strip_prefix("[step ") else { continue };
+        let Some((number, _)) = rest.split_once('/') else { continue };
+        let number: usize = number.parse().unwrap();
+        if !seen.contains(&number) {
+            seen.push(number);
+        }
+    }
+    seen
+}
+
+#[test]
+fn twin_rust_and_explain_share_the_numbers_and_rust_is_at_most_twice_the_twin() {
+    let mut table = String::from("| program | twin lines | Rust lines | ratio |\n");
+    for program in PROGRAMS {
+        let twin = steps_region(program.twin, "#");
+        let rust = steps_region(program.steps, "//");
+        let twin_numbers = step_numbers(&twin, "#");
+        let rust_numbers = step_numbers(&rust, "//");
+        assert!(
+            !twin_numbers.is_empty(),
+            "{}: the twin's region has no `# N.` steps",
+            program.name
+        );
+        assert!(
+            twin_numbers.windows(2).all(|w| w[0] < w[1]),
+            "{}: the twin's steps are not in order: {twin_numbers:?}",
+            program.name
+        );
+        assert_eq!(
+            twin_numbers, rust_numbers,
+            "{}: twin vs Rust step numbers",
+            program.name
+        );
+        let explained = explained_numbers(&(program.explain)());
+        assert_eq!(
+            explained, rust_numbers,
+            "{}: --explain vs the steps file",
+            program.name
+        );
+        let (py, rs) = (code_lines(&twin, "#"), code_lines(&rust, "//"));
+        assert!(
+            rs <= 2 * py,
+            "{}: {rs} Rust code lines for {py} in the twin",
+            program.name
+        );
+        table += &format!(
+            "| {} | {py} | {rs} | {:.2} |\n",
+            program.name,
+            rs as f64 / py as f64
+        );
+    }
+    println!("{table}");
+}
+
+#[test]
+fn the_scanner_reads_numbers_and_counts_code() {
+    let region: Vec<String> = [
+        "    # 1. create (创建)",
+        "    s = socket()",
+        "",
+        "    # optional: bind",
+        "    # 2. close",
+        "    s.close()",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    assert_eq!(step_numbers(&region, "#"), [1, 2]);
+    assert_eq!(code_lines(&region, "#"), 2);
+    assert_eq!(
+        explained_numbers("[step 1/3] a\n[step 2/3] b\n    [note] c\n[step 2/3] b\n"),
+        [1, 2]
+    );
+}
