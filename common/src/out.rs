@@ -36,6 +36,18 @@ pub fn stdout_line(line: fmt::Arguments<'_>) {
     }
 }
 
+/// Writes text on stdout with no newline (and flushes it); a closed stdout
+/// is handled as by [`stdout_line`].
+pub fn stdout_text(text: fmt::Arguments<'_>) {
+    if STDOUT_GONE.load(Ordering::Relaxed) {
+        return;
+    }
+    let mut out = io::stdout().lock();
+    if out.write_fmt(text).and_then(|()| out.flush()).is_err() {
+        stdout_closed();
+    }
+}
+
 /// What happens when a write to stdout fails (the reader has gone).
 pub fn stdout_closed() {
     STDOUT_GONE.store(true, Ordering::Relaxed);

@@ -12,6 +12,7 @@
 
 mod args;
 mod narration;
+#[cfg_attr(feature = "exercise", path = "../exercise/steps.rs")]
 mod steps;
 
 use std::process::ExitCode;

@@ -15,6 +15,7 @@
 
 mod args;
 mod narration;
+#[cfg_attr(feature = "exercise", path = "../exercise/steps.rs")]
 mod steps;
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};

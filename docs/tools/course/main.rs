@@ -14,6 +14,7 @@
 //! transcript and a final table, and exits 0 only when every exchange happened.
 //! No program outlives it, also on Ctrl+C.
 
+mod exercises;
 mod lessons;
 mod process;
 mod transcript;
@@ -27,10 +28,14 @@ use lessons::{Exchange, Program, Who};
 use process::{Running, WorkDir};
 use transcript::Transcript;
 
-/// Run every lesson of the sockets course on loopback, narrated.
+/// Run every lesson of the sockets course on loopback, narrated; or write a
+/// lesson yourself and check it (`course exercises`).
 #[derive(Debug, Parser)]
 #[command(name = "course", version)]
 struct Args {
+    #[command(subcommand)]
+    command: Option<Command>,
+
     /// Only these lessons (crate names, e.g. udp-sender); default: all.
     #[arg(long, value_name = "CRATE")]
     lesson: Vec<String>,
@@ -57,9 +62,46 @@ struct Args {
     pause_after_server: bool,
 }
 
+/// Write it yourself: the exercises.
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Every exercise, with where you stand.
+    Exercises,
+    /// Start an exercise: writes your file from its starter (never over your
+    /// work) and prints the task.
+    Exercise {
+        /// The exercise, e.g. udp-sender (see `course exercises`).
+        id: String,
+        /// Put the starter back; your version is kept as FILE.bak.
+        #[arg(long)]
+        reset: bool,
+    },
+    /// Check your steps on real loopback sockets, against the Rust peer and
+    /// the Python twin.
+    Check {
+        id: String,
+        /// Check again on every save of your file.
+        #[arg(long)]
+        watch: bool,
+    },
+    /// The next hint for the first step that fails.
+    Hint { id: String },
+    /// Where the reference steps are, and the steps themselves.
+    Solution { id: String },
+}
+
 fn main() -> ExitCode {
     let args = Args::parse();
     process::stop_everything_on_ctrl_c();
+    if let Some(command) = &args.command {
+        return match command {
+            Command::Exercises => exercises::list(),
+            Command::Exercise { id, reset } => exercises::prepare(id, *reset),
+            Command::Check { id, watch } => exercises::check(id, *watch),
+            Command::Hint { id } => exercises::hint(id),
+            Command::Solution { id } => exercises::solution(id),
+        };
+    }
     if !args.no_build
         && let Err(err) = build_lessons()
     {

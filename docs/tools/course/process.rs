@@ -75,6 +75,8 @@ impl Running {
             .stderr(writer_too)
             // Plain text: the transcript is compared with the book's samples.
             .env("NO_COLOR", "1")
+            // A panic is one message, not a backtrace (a student's todo!()).
+            .env("RUST_BACKTRACE", "0")
             .env("PYTHONIOENCODING", "utf-8")
             .env("PYTHONUNBUFFERED", "1");
         let mut child = command
@@ -117,7 +119,16 @@ impl Running {
 
     /// Waits for a line (after the last one found) containing `needle`.
     pub fn wait_for(&mut self, needle: &str) -> Result<String, String> {
-        let deadline = Instant::now() + DEADLINE;
+        self.wait_for_within(needle, DEADLINE)
+    }
+
+    /// [`Running::wait_for`] with a chosen deadline.
+    pub fn wait_for_within(
+        &mut self,
+        needle: &str,
+        timeout: Duration,
+    ) -> Result<String, String> {
+        let deadline = Instant::now() + timeout;
         let (lines, changed) = &*self.output;
         let mut state = lines.lock().map_err(|_| "output reader failed".to_string())?;
         loop {
@@ -141,7 +152,12 @@ impl Running {
 
     /// Waits (up to the deadline) for the program to exit; true when it exited 0.
     pub fn wait_exit(&mut self) -> Result<bool, String> {
-        let deadline = Instant::now() + DEADLINE;
+        self.wait_exit_within(DEADLINE)
+    }
+
+    /// [`Running::wait_exit`] with a chosen deadline.
+    pub fn wait_exit_within(&mut self, timeout: Duration) -> Result<bool, String> {
+        let deadline = Instant::now() + timeout;
         loop {
             match self.child.try_wait() {
                 Ok(Some(status)) => {

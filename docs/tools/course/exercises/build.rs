@@ -1,0 +1,93 @@
+//! Building the lesson with the student's steps in place of the reference
+//! ones (the crate's exercise feature), in `target/exercise`, so the
+//! reference binaries in `target/debug` are never touched.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use super::{Ctx, Exercise, root};
+
+pub enum Failure {
+    /// The student's file does not compile: cargo's messages, and the step
+    /// of the first error in the student's file.
+    Compile {
+        output: String,
+        step: Option<usize>,
+    },
+    Other(String),
+}
+
+fn cargo() -> Command {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    command.current_dir(root());
+    command
+}
+
+/// The reference binaries: the lesson's own and the peers its checks use
+/// (a no-op when they are up to date).
+pub fn reference(_exercise: &Exercise) -> Result<(), String> {
+    let status = cargo()
+        .args(["build", "--quiet", "--workspace", "--bins"])
+        .status()
+        .map_err(|err| format!("cannot run cargo: {err}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err("the reference programs do not build (hint: run cargo build --workspace)"
+            .into())
+    }
+}
+
+/// Builds the student's version and returns where its binaries are.
+pub fn student(exercise: &Exercise) -> Result<Ctx, Failure> {
+    let target = root().join("target").join("exercise");
+    let output = cargo()
+        .args([
+            "build",
+            "--quiet",
+            "--color",
+            "never",
+            "-p",
+            exercise.krate,
+            "--features",
+        ])
+        .arg(exercise.feature)
+        .arg("--target-dir")
+        .arg(&target)
+        .output()
+        .map_err(|err| Failure::Other(format!("cannot run cargo: {err}")))?;
+    if !output.status.success() {
+        let text = String::from_utf8_lossy(&output.stderr).into_owned();
+        let step = first_error_step(&text, exercise);
+        return Err(Failure::Compile { output: text, step });
+    }
+    Ok(Ctx {
+        student: target.join("debug"),
+        reference: reference_dir(),
+        python: crate::process::python3(),
+    })
+}
+
+/// `target/debug` (or release), where this program and the lessons live.
+fn reference_dir() -> PathBuf {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(PathBuf::from))
+        .unwrap_or_else(|| root().join("target").join("debug"))
+}
+
+/// The step (the last `// N.` comment above it) of the first compile error
+/// that cargo places in the student's file.
+fn first_error_step(cargo_output: &str, exercise: &Exercise) -> Option<usize> {
+    let marker = format!("{}:", exercise.student);
+    let line: usize = cargo_output.lines().find_map(|l| {
+        let at = l.find(&marker)?;
+        l[at + marker.len()..].split(':').next()?.parse().ok()
+    })?;
+    let text = std::fs::read_to_string(root().join(exercise.student)).ok()?;
+    text.lines()
+        .take(line)
+        .filter_map(|l| super::starter::step_comment(l.trim()).map(|(n, _)| n))
+        .last()
+}
