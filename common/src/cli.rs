@@ -78,12 +78,23 @@ pub fn bufsize(text: &str) -> Result<usize, String> {
     }
 }
 
-/// clap value parser for `--timeout SECS` (fractions allowed: `0.5`).
+/// The shortest timeout a program accepts: 1 ms. Anything shorter rounds to
+/// nothing at the OS (`set_read_timeout` refuses 0, `poll` waits 0 ms), so
+/// `1e-10` would be a timeout that never works.
+pub const MIN_TIMEOUT: Duration = Duration::from_millis(1);
+
+/// The longest timeout a program accepts: a day.
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(86_400);
+
+/// clap value parser for every duration on the command line (`--timeout SECS`,
+/// `--idle-timeout SECS`): seconds, fractions allowed (`0.5`), from 0.001 to 86400.
 pub fn seconds(text: &str) -> Result<Duration, String> {
-    match text.parse::<f64>() {
-        Ok(secs) if secs > 0.0 && secs <= 86_400.0 => Ok(Duration::from_secs_f64(secs)),
+    let secs = text.trim().parse::<f64>().ok();
+    match secs.and_then(|secs| Duration::try_from_secs_f64(secs).ok()) {
+        Some(timeout) if (MIN_TIMEOUT..=MAX_TIMEOUT).contains(&timeout) => Ok(timeout),
         _ => Err(format!(
-            "'{text}' is not a timeout: expected seconds, more than 0, like 2 or 0.5"
+            "'{text}' is not a timeout: expected seconds from 0.001 (1 ms) to 86400 \
+             (a day), like 2 or 0.5"
         )),
     }
 }
@@ -156,5 +167,27 @@ mod tests {
         }
         let err = Demo::try_parse_from(["demo", "--encoding", "nope"]).err().unwrap();
         assert!(err.to_string().contains("gbk"), "{err}");
+    }
+
+    #[test]
+    fn timeouts_below_a_millisecond_are_refused() {
+        // Each of these once became a zero or useless Duration.
+        for bad in
+            ["1e-10", "0.0009", "0.0000001", "0", "-0", "-1", "nan", "inf", "1e300"]
+        {
+            let err = seconds(bad).unwrap_err();
+            assert!(err.contains("from 0.001"), "{bad}: {err}");
+            let err = Demo::try_parse_from(["demo", "--timeout", bad]).err().unwrap();
+            assert_eq!(err.exit_code(), 2, "{bad}");
+        }
+    }
+
+    #[test]
+    fn timeouts_from_a_millisecond_to_a_day() {
+        assert_eq!(seconds("0.001"), Ok(Duration::from_millis(1)));
+        assert_eq!(seconds("0.5"), Ok(Duration::from_millis(500)));
+        assert_eq!(seconds("2"), Ok(Duration::from_secs(2)));
+        assert_eq!(seconds("86400"), Ok(Duration::from_secs(86_400)));
+        assert!(seconds("86400.5").is_err());
     }
 }

@@ -71,7 +71,7 @@ fn run(args: Args) -> Result<()> {
     tcp_server
         .bind(&net::sock_addr(local).during("use the socket path", local)?)
         .during("bind", local)
-        .map_err(|err| restart_hint(err, args.no_reuseaddr))?;
+        .map_err(|err| restart_hint(err, local, args.no_reuseaddr))?;
     // An AF_UNIX server leaves a file behind: remove it when we stop.
     let _socket_file = match local {
         Endpoint::Unix(path) => Some(SocketFile::remove_on_exit(path)),
@@ -223,9 +223,16 @@ fn describe(err: &std::io::Error) -> String {
 
 /// Seed 001's lesson: without SO_REUSEADDR a restart fails while the port's
 /// last connections are in TIME_WAIT.
-fn restart_hint(err: Error, no_reuseaddr: bool) -> Error {
+fn restart_hint(err: Error, local: &Endpoint, no_reuseaddr: bool) -> Error {
     if err.kind() != Some(ErrorKind::AddrInUse) {
         return err;
+    }
+    if let Endpoint::Unix(path) = local {
+        // SocketFile::prepare found the path free: something created it since.
+        return err.hint(format!(
+            "another program created {} just now: choose another path for unix:PATH",
+            path.display()
+        ));
     }
     if no_reuseaddr {
         err.hint(
