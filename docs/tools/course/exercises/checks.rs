@@ -134,5 +134,12 @@ pub fn explain_failure(check: &Check, found: &str) -> (usize, String) {
             format!("step {step} is not written yet (its todo!() was reached)"),
         );
     }
+    // A check may find that an earlier step is the one at fault: `[step N] …`.
+    if let Some(rest) = found.strip_prefix("[step ")
+        && let Some((number, text)) = rest.split_once("] ")
+        && let Ok(step) = number.parse()
+    {
+        return (step, text.to_string());
+    }
     (check.step, found.to_string())
 }

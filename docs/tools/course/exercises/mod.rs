@@ -63,9 +63,13 @@ fn find(id: &str) -> Result<Exercise, String> {
     })
 }
 
-/// The workspace root.
+/// The workspace root: where this program was built, or `COURSE_ROOT` (the
+/// tests check exercises in a copy of the workspace, never in yours).
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+    match std::env::var_os("COURSE_ROOT") {
+        Some(root) => PathBuf::from(root),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join(".."),
+    }
 }
 
 /// `course exercises`: every exercise and where the student stands.
@@ -254,7 +258,8 @@ pub fn check_once(exercise: &Exercise) -> bool {
             Err(found) => {
                 let (step, text) = checks::explain_failure(check, &found);
                 common::outln!("✘ step {step} ({}): {text}", check.name);
-                first_failure = first_failure.or(Some(step));
+                first_failure =
+                    Some(first_failure.map_or(step, |first: usize| first.min(step)));
             }
         }
     }

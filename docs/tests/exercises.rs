@@ -1,0 +1,229 @@
+//! The exercises cannot lie: for every exercise, in a copy of the workspace
+//! (never in the student's own files),
+//! - the starter compiles and fails `course check`;
+//! - the reference steps file, copied in as the student's file, passes;
+//! - every deliberately wrong version in `docs/tests/exercises/ID/wrong-*.rs`
+//!   fails, and names the step its first line promises (`// expect: step N`);
+//! - every correct version written differently (`alternative*.rs`) passes;
+//! - `course exercise ID --reset` changes nothing but the student's file and
+//!   its `.bak`.
+//!
+//! The copy lives in `target/exercise-tests/`; its builds are incremental.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+use common::testing::{Cmd, Output};
+
+/// Building and checking one version may take a while on a loaded machine.
+const CHECK_DEADLINE: Duration = Duration::from_secs(600);
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+/// The copy of the workspace the checks run in, made once per test run.
+/// One exercise is checked at a time: they share the copy's target folder.
+fn copy() -> &'static Mutex<PathBuf> {
+    static COPY: OnceLock<Mutex<PathBuf>> = OnceLock::new();
+    COPY.get_or_init(|| {
+        let to = workspace().join("target").join("exercise-tests").join("workspace");
+        copy_tree(&workspace(), &to);
+        Mutex::new(to)
+    })
+}
+
+/// Copies the sources (not target/, .git/, students' exercise/ folders or
+/// the built book), replacing what changed.
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if [".git", "target", "exercise", "book", "node_modules"]
+            .contains(&name.as_ref())
+        {
+            continue;
+        }
+        let (source, dest) = (entry.path(), to.join(&*name));
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&source, &dest);
+        } else if fs::read(&dest).ok() != fs::read(&source).ok() {
+            fs::copy(&source, &dest).unwrap();
+        }
+    }
+}
+
+fn course(root: &Path, args: &[&str]) -> Output {
+    let mut course = Cmd::bin("course").args(args).env("COURSE_ROOT", root).spawn();
+    course.wait_exit(CHECK_DEADLINE)
+}
+
+/// Every exercise id, from `course exercises`.
+fn exercise_ids() -> Vec<String> {
+    let out = Cmd::bin("course").arg("exercises").run();
+    assert!(out.status.success(), "{}", out.stderr);
+    out.stdout
+        .lines()
+        .skip(1)
+        .take_while(|line| !line.is_empty())
+        .filter_map(|line| line.split_whitespace().next().map(str::to_string))
+        .collect()
+}
+
+/// `your file: PATH` from `course exercise ID`.
+fn prepare(root: &Path, id: &str, reset: bool) -> PathBuf {
+    let mut args = vec!["exercise", id];
+    if reset {
+        args.push("--reset");
+    }
+    let out = course(root, &args);
+    assert!(out.status.success(), "course exercise {id}: {}", out.stderr);
+    let line = out.stdout.lines().find(|l| l.starts_with("your file: ")).unwrap();
+    root.join(line.trim_start_matches("your file: "))
+}
+
+/// `solution: PATH` from `course solution ID`.
+fn reference(root: &Path, id: &str) -> PathBuf {
+    let out = course(root, &["solution", id]);
+    assert!(out.status.success(), "{}", out.stderr);
+    let first = out.stdout.lines().next().unwrap();
+    root.join(first.strip_prefix("solution: ").unwrap())
+}
+
+/// The step of the first `✘` line, if any.
+fn first_failed_step(stdout: &str) -> Option<usize> {
+    stdout
+        .lines()
+        .filter_map(|l| l.strip_prefix("✘ step "))
+        .filter_map(|rest| rest.split(' ').next()?.parse().ok())
+        .min()
+}
+
+/// Hashes of every file under `root` but the exercise folders.
+fn snapshot(root: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    fn walk(dir: &Path, into: &mut BTreeMap<PathBuf, Vec<u8>>) {
+        for entry in fs::read_dir(dir).unwrap() {
+            let entry = entry.unwrap();
+            let name = entry.file_name();
+            if ["target", "exercise"].contains(&name.to_string_lossy().as_ref()) {
+                continue;
+            }
+            if entry.file_type().unwrap().is_dir() {
+                walk(&entry.path(), into);
+            } else {
+                into.insert(entry.path(), fs::read(entry.path()).unwrap());
+            }
+        }
+    }
+    let mut all = BTreeMap::new();
+    walk(root, &mut all);
+    all
+}
+
+fn check_exercise(id: &str) {
+    let root = copy().lock().unwrap_or_else(|e| e.into_inner());
+    let root = root.as_path();
+    let before = snapshot(root);
+    let file = prepare(root, id, true);
+    assert_eq!(
+        before,
+        snapshot(root),
+        "course exercise {id} --reset changed other files"
+    );
+
+    // The starter compiles and fails.
+    let starter = course(root, &["check", id]);
+    assert_eq!(
+        starter.code(),
+        Some(1),
+        "{id}: the starter must fail:\n{}",
+        starter.stdout
+    );
+    assert!(
+        !starter.stdout.contains("does not compile"),
+        "{id}: the starter must compile:\n{}",
+        starter.stdout
+    );
+    assert!(starter.stdout.contains("is not written yet"), "{}", starter.stdout);
+
+    // The reference passes.
+    fs::copy(reference(root, id), &file).unwrap();
+    let passed = course(root, &["check", id]);
+    assert_eq!(
+        passed.code(),
+        Some(0),
+        "{id}: the reference must pass:\n{}",
+        passed.stdout
+    );
+
+    // Wrong versions fail at their step; alternatives pass.
+    let versions = workspace().join("docs/tests/exercises").join(id);
+    let mut wrong = 0;
+    let mut entries: Vec<_> = fs::read_dir(&versions)
+        .unwrap_or_else(|err| panic!("{}: {err}", versions.display()))
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for version in entries {
+        let name = version.file_name().unwrap().to_string_lossy().into_owned();
+        let text = fs::read_to_string(&version).unwrap();
+        fs::write(&file, &text).unwrap();
+        let out = course(root, &["check", id]);
+        if name.starts_with("wrong") {
+            let expected: usize = text
+                .lines()
+                .next()
+                .and_then(|l| l.strip_prefix("// expect: step "))
+                .and_then(|n| n.trim().parse().ok())
+                .unwrap_or_else(|| {
+                    panic!("{name}: first line must be `// expect: step N`")
+                });
+            assert_eq!(out.code(), Some(1), "{id}/{name} must fail:\n{}", out.stdout);
+            assert_eq!(
+                first_failed_step(&out.stdout),
+                Some(expected),
+                "{id}/{name} must fail at step {expected}:\n{}",
+                out.stdout
+            );
+            wrong += 1;
+        } else if name.starts_with("alternative") {
+            assert_eq!(out.code(), Some(0), "{id}/{name} must pass:\n{}", out.stdout);
+        }
+    }
+    assert!(
+        wrong >= 3,
+        "{id}: {wrong} wrong versions in {}, at least 3",
+        versions.display()
+    );
+    println!(
+        "{id}: starter fails, reference passes, {wrong} wrong versions fail at their step"
+    );
+}
+
+#[test]
+fn every_exercise_is_tested_here() {
+    let tested = [EXERCISES].concat();
+    assert_eq!(
+        exercise_ids(),
+        tested,
+        "add the new exercise to EXERCISES and a test below"
+    );
+}
+
+const EXERCISES: [&str; 2] = ["udp-sender", "udp-receiver"];
+
+#[test]
+fn udp_sender() {
+    check_exercise("udp-sender");
+}
+
+#[test]
+fn udp_receiver() {
+    check_exercise("udp-receiver");
+}
