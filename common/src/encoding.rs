@@ -27,7 +27,7 @@ use cjk::{Cjk, Step};
 
 /// The encodings `--encoding` accepts, as listed in error messages.
 pub const ACCEPTED: &str =
-    "utf-8, ascii, latin-1, gbk (or cp936), gb18030, big5, shift_jis, cp949";
+    "utf-8, gbk (or cp936), gb18030, big5, shift_jis, cp949, ascii, latin-1";
 
 /// Examples listed when an `--encoding` label is unknown: all of [`ACCEPTED`].
 pub const ENCODING_EXAMPLES: &str = ACCEPTED;
