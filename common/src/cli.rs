@@ -26,7 +26,8 @@ use crate::explain::Explain;
 pub struct CommonArgs {
     /// Text encoding on the wire: utf-8, gbk (cp936), gb18030, big5, …
     /// (the tutorials use gbk on Windows).
-    #[arg(long, value_name = "ENC", default_value = "utf-8", value_parser = encoding)]
+    #[arg(long, value_name = "ENC", default_value = "utf-8",
+          value_parser = crate::encoding::CodecParser)]
     pub encoding: Codec,
 
     /// Narrate each numbered step of the lesson on stderr, with the Python call
