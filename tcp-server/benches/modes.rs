@@ -578,7 +578,7 @@ fn settings() -> Result<Settings, String> {
 /// Raises this process's open-file limit to the hard limit (the servers it
 /// starts inherit it) and drops the client counts that still cannot fit.
 fn raise_open_file_limit(settings: &mut Settings) {
-    let limit = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1024);
+    let limit = open_file_limit();
     // The bench holds every idle client, a new one, and a few files of its own.
     let fits = |count: &usize| (*count as u64) + 64 <= limit;
     let too_many: Vec<usize> =
@@ -591,6 +591,24 @@ fn raise_open_file_limit(settings: &mut Settings) {
         settings.clients.retain(fits);
     }
     println!("open-file limit: {limit}");
+}
+
+/// The soft limit on open files, raised to the hard limit where possible.
+#[cfg(unix)]
+fn open_file_limit() -> u64 {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => limit,
+        Err(err) => {
+            println!("cannot raise the open-file limit (RLIMIT_NOFILE): {err}");
+            rlimit::Resource::NOFILE.get().map_or(1024, |(soft, _hard)| soft)
+        }
+    }
+}
+
+/// No RLIMIT_NOFILE to raise (the bench skips itself there anyway).
+#[cfg(not(unix))]
+fn open_file_limit() -> u64 {
+    u64::MAX
 }
 
 fn main() {
