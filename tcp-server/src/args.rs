@@ -25,7 +25,10 @@ pub struct Args {
     pub bind: Endpoint,
 
     /// How to serve several clients: one after another (the lesson), a thread
-    /// each, or seed 002's setblocking(False) in one thread.
+    /// each, seed 002's setblocking(False) in one thread, or one thread that
+    /// the kernel wakes when a socket is ready (select/poll/epoll). The modes
+    /// for many clients first raise this process's open-file limit
+    /// (RLIMIT_NOFILE) to the hard limit: every client is an open socket.
     #[arg(long, value_enum, default_value_t = Mode::Sequential)]
     pub mode: Mode,
 
@@ -50,7 +53,7 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = 128, value_parser = clap::value_parser!(i32).range(0..=65535))]
     pub backlog: i32,
 
-    /// With --mode threads or nonblocking: serve at most N clients at once and
+    /// With --mode threads, nonblocking or poll: serve at most N clients at once and
     /// politely refuse the others.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub max_clients: Option<u64>,
@@ -76,6 +79,16 @@ pub enum Mode {
     Threads,
     /// One thread, non-blocking sockets polled in turn (seed 002 setblocking(False)).
     Nonblocking,
+    /// One thread that sleeps until the kernel says which sockets are ready
+    /// (epoll, kqueue: Python's selectors module).
+    Poll,
+}
+
+impl Mode {
+    /// Whether this mode serves many clients at once (and so needs many sockets).
+    pub fn serves_many(self) -> bool {
+        self != Mode::Sequential
+    }
 }
 
 /// What the server does with each client: shared by every mode.
@@ -107,7 +120,7 @@ impl Args {
             command
                 .error(
                     clap::error::ErrorKind::ArgumentConflict,
-                    "--max-clients needs --mode threads or --mode nonblocking \
+                    "--max-clients needs --mode threads, nonblocking or poll \
                      (in sequential mode there is only ever one client)",
                 )
                 .exit();

@@ -10,15 +10,18 @@
 //! cargo run -p tcp-client -- hello 数据              # 2: prints hello, then 数据
 //! cargo run -p tcp-server -- --reply success       # answer like seed 004's server
 //! cargo run -p tcp-server -- --mode threads        # many clients at once
+//! cargo run -p tcp-server -- --mode poll           # thousands, one thread
 //! ```
 //!
 //! This file is the lesson: one client after another (`--mode sequential`, the
 //! default). `threads.rs` and `nonblocking.rs` serve many clients at once and
-//! reuse [`serve_client`]; `endpoint.rs` adds AF_UNIX (`--bind unix:PATH`).
+//! reuse [`serve_client`]; `poll.rs` waits for readiness (epoll) instead;
+//! `endpoint.rs` adds AF_UNIX (`--bind unix:PATH`).
 
 mod args;
 mod endpoint;
 mod nonblocking;
+mod poll;
 mod threads;
 
 use std::io::{ErrorKind, Read, Write};
@@ -87,9 +90,13 @@ fn run(args: Args) -> Result<()> {
     tcp_server.listen(args.backlog).during("listen on", local)?;
     common::announce_listening(endpoint::bound_endpoint(&tcp_server, local)?);
 
+    if args.mode.serves_many() {
+        raise_open_file_limit(explain);
+    }
     match args.mode {
         Mode::Threads => threads::serve_forever(&tcp_server, service)?,
         Mode::Nonblocking => nonblocking::serve_forever(&tcp_server, &service)?,
+        Mode::Poll => poll::serve_forever(&tcp_server, &service)?,
         Mode::Sequential => {
             let mut number = 0;
             loop {
@@ -220,6 +227,25 @@ fn describe(err: &std::io::Error) -> String {
         _ => err.to_string(),
     }
 }
+
+/// Every client is an open socket, and the soft limit on open files is often
+/// 1,024: raise it to the hard limit, so thousands of clients fit.
+#[cfg(unix)]
+fn raise_open_file_limit(explain: common::Explain) {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => explain.note(format_args!(
+            "setrlimit(RLIMIT_NOFILE): up to {limit} open files (sockets)"
+        )),
+        Err(err) => common::warn(format_args!(
+            "cannot raise the open-file limit (RLIMIT_NOFILE): {err}; \
+             serving with the current one"
+        )),
+    }
+}
+
+/// Windows has no RLIMIT_NOFILE to raise for sockets.
+#[cfg(not(unix))]
+fn raise_open_file_limit(_explain: common::Explain) {}
 
 /// Seed 001's lesson: without SO_REUSEADDR a restart fails while the port's
 /// last connections are in TIME_WAIT.
