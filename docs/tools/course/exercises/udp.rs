@@ -96,7 +96,7 @@ fn sender_checks() -> Vec<Check> {
                         from.port()
                     )),
                     Err(_) => Err(format!(
-                        "nothing arrived at {to} — did you send_to(data, to)?"
+                        "[step 2] nothing arrived at {to} — did you send_to(data, to)?"
                     )),
                 }
             },
@@ -176,8 +176,14 @@ fn sender_checks() -> Vec<Check> {
                         Ok((n, _)) if &buf[..n] == expected.as_bytes() => {}
                         Ok((n, _)) => {
                             return Err(format!(
-                                "got {:?}, expected {expected:?}",
+                                "[step 2] got {:?}, expected {expected:?}",
                                 String::from_utf8_lossy(&buf[..n])
+                            ));
+                        }
+                        Err(_) if expected == "a" => {
+                            sender.stop();
+                            return Err(format!(
+                                "[step 2] nothing arrived at {to} — did you send_to(data, to)?"
                             ));
                         }
                         Err(_) => {
