@@ -6,8 +6,7 @@
 //! that the rest of a program uses.
 
 use std::io;
-use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
-use std::time::Duration;
+use std::net::{SocketAddr, UdpSocket};
 
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 
@@ -73,58 +72,6 @@ pub fn udp_unbound(peer: &SocketAddr) -> io::Result<UdpSocket> {
     Ok(new_socket(peer, Type::DGRAM)?.into())
 }
 
-/// `socket(AF_INET, SOCK_DGRAM)` + `bind(addr)`.
-pub fn udp_bind(addr: &SocketAddr) -> io::Result<UdpSocket> {
-    let socket = new_socket(addr, Type::DGRAM)?;
-    socket.bind(&(*addr).into())?;
-    Ok(socket.into())
-}
-
-/// Options of a listening TCP socket.
-#[derive(Debug, Clone, Copy)]
-pub struct ListenOptions {
-    /// Set SO_REUSEADDR before bind (Unix only, as std does), so a server can
-    /// restart while old connections sit in TIME_WAIT.
-    pub reuse_address: bool,
-    /// `listen(backlog)`: how many finished handshakes may wait for `accept`.
-    pub backlog: i32,
-}
-
-impl Default for ListenOptions {
-    fn default() -> Self {
-        ListenOptions { reuse_address: true, backlog: 128 }
-    }
-}
-
-/// `socket(AF_INET, SOCK_STREAM)`, `setsockopt(SO_REUSEADDR)`, `bind`, `listen`.
-pub fn tcp_listen(
-    addr: &SocketAddr,
-    options: ListenOptions,
-) -> io::Result<TcpListener> {
-    let socket = new_socket(addr, Type::STREAM)?;
-    // On Windows SO_REUSEADDR lets a second program steal a port in use, so
-    // (like std) it is only set on Unix, where it means "ignore TIME_WAIT".
-    #[cfg(unix)]
-    socket.set_reuse_address(options.reuse_address)?;
-    socket.bind(&(*addr).into())?;
-    socket.listen(options.backlog)?;
-    Ok(socket.into())
-}
-
-/// `socket(AF_INET, SOCK_STREAM)` + `connect(addr)`, giving up after `timeout`
-/// (Python's `settimeout` before `connect`) when one is given.
-pub fn tcp_connect(
-    addr: &SocketAddr,
-    timeout: Option<Duration>,
-) -> io::Result<TcpStream> {
-    let socket = new_socket(addr, Type::STREAM)?;
-    match timeout {
-        Some(timeout) => socket.connect_timeout(&(*addr).into(), timeout)?,
-        None => socket.connect(&(*addr).into())?,
-    }
-    Ok(socket.into())
-}
-
 /// A buffer this big holds any datagram either family can carry.
 pub const MAX_DATAGRAM: usize = 65_535;
 
@@ -182,7 +129,7 @@ mod tests {
 
     #[test]
     fn udp_truncation_is_detected() {
-        let receiver = udp_bind(&"127.0.0.1:0".parse().unwrap()).unwrap();
+        let receiver = UdpSocket::bind("127.0.0.1:0").unwrap();
         let to = receiver.local_addr().unwrap();
         let sender = udp_unbound(&to).unwrap();
         sender.send_to(&[7u8; 2000], to).unwrap();
@@ -194,17 +141,6 @@ mod tests {
         assert_eq!(first.from.port(), sender.local_addr().unwrap().port());
         let empty = recv_datagram(&receiver, &mut buf, 1024).unwrap();
         assert_eq!((empty.len, empty.truncated()), (0, false));
-    }
-
-    #[test]
-    fn listen_then_connect() {
-        let listener =
-            tcp_listen(&"127.0.0.1:0".parse().unwrap(), ListenOptions::default())
-                .unwrap();
-        let addr = listener.local_addr().unwrap();
-        let client = tcp_connect(&addr, Some(Duration::from_secs(5))).unwrap();
-        let (_, peer) = listener.accept().unwrap();
-        assert_eq!(peer, client.local_addr().unwrap());
     }
 
     #[test]

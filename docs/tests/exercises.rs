@@ -227,3 +227,23 @@ fn udp_sender() {
 fn udp_receiver() {
     check_exercise("udp-receiver");
 }
+
+#[test]
+fn watch_checks_again_on_every_save_until_ctrl_c() {
+    let root = copy().lock().unwrap_or_else(|e| e.into_inner());
+    let root = root.as_path();
+    let file = prepare(root, "udp-receiver", true);
+    let mut watch = Cmd::bin("course")
+        .args(["check", "udp-receiver", "--watch"])
+        .env("COURSE_ROOT", root)
+        .spawn();
+    watch.wait_stdout_for("is not written yet", CHECK_DEADLINE);
+    watch.wait_stdout_for("watching udp-receiver/exercise/steps.rs", CHECK_DEADLINE);
+    // Saving the reference as the student's file: checked again, and passes.
+    fs::copy(reference(root, "udp-receiver"), &file).unwrap();
+    watch.wait_stdout_for("checks pass", CHECK_DEADLINE);
+    watch.wait_stdout_for("watching udp-receiver/exercise/steps.rs", CHECK_DEADLINE);
+    watch.interrupt();
+    let out = watch.wait_exit(Duration::from_secs(20));
+    assert_eq!(out.code(), Some(130), "{}", out.stderr);
+}
