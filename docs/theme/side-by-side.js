@@ -38,9 +38,18 @@
 
     function start() {
         layout();
-        // Web fonts change the widths once loaded.
-        if (document.fonts && document.fonts.ready) {
+        // Web fonts change the widths once loaded; `fonts.ready` alone may
+        // resolve before the code font is even requested.
+        if (document.fonts) {
             document.fonts.ready.then(layout);
+            document.fonts.addEventListener("loadingdone", layout);
+        }
+        window.addEventListener("load", layout);
+        // Showing or hiding the sidebar changes the room at once (the
+        // observer below follows its slide).
+        const sidebarToggle = document.getElementById("sidebar-toggle-anchor");
+        if (sidebarToggle) {
+            sidebarToggle.addEventListener("change", layout);
         }
         const content = document.querySelector(".content");
         if (content && typeof ResizeObserver !== "undefined") {
