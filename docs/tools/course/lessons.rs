@@ -2,8 +2,10 @@
 //!
 //! An exchange starts an optional server, waits for its `listening on ADDR`
 //! line, runs its clients one after the other, and checks that the expected
-//! lines were printed. In arguments, `{addr}` becomes the server's address
-//! (`127.0.0.1:PORT`), `{port}` its port and `{dir}` the exchange's scratch folder.
+//! lines were printed. In arguments and typed text, `{addr}` becomes the
+//! server's address (`127.0.0.1:PORT`), `{port}` its port, `{peer_port}` a free
+//! UDP port for a second peer (the chats, where each side must know the other's
+//! address) and `{dir}` the exchange's scratch folder.
 
 /// Which program to run.
 #[derive(Clone, Copy)]
@@ -18,7 +20,11 @@ pub enum Program {
 pub struct Step {
     pub program: Program,
     pub args: &'static [&'static str],
+    /// Typed at once when the program starts.
     pub stdin: Option<&'static str>,
+    /// (when a line containing this appears, type this): typed later, and
+    /// stdin then closed; until then stdin stays open.
+    pub later: Option<(&'static str, &'static str)>,
 }
 
 /// Where an expected line must appear.
@@ -58,7 +64,7 @@ impl Exchange {
 }
 
 fn rust(bin: &'static str, args: &'static [&'static str]) -> Step {
-    Step { program: Program::Rust(bin), args, stdin: None }
+    Step { program: Program::Rust(bin), args, stdin: None, later: None }
 }
 
 fn python(
@@ -66,11 +72,16 @@ fn python(
     file: &'static str,
     args: &'static [&'static str],
 ) -> Step {
-    Step { program: Program::Python(krate, file), args, stdin: None }
+    Step { program: Program::Python(krate, file), args, stdin: None, later: None }
 }
 
 fn with_stdin(step: Step, stdin: &'static str) -> Step {
     Step { stdin: Some(stdin), ..step }
+}
+
+/// Keeps stdin open until `when` is printed, then types `text` and closes it.
+fn typing_later(step: Step, when: &'static str, text: &'static str) -> Step {
+    Step { later: Some((when, text)), ..step }
 }
 
 /// Every exchange of the course, lesson by lesson.
@@ -251,6 +262,67 @@ fn chat() -> Vec<Exchange> {
     vec![
         Exchange {
             lesson: "udp-chat",
+            title: "menu: the socket that sends (1) is the one that receives (2)",
+            // Terminal 1 receives first, then answers terminal 2, whose port
+            // it must be told: {peer_port}, bound by terminal 2.
+            server: Some(with_stdin(
+                rust("udp-chat", &["menu", "--bind", "127.0.0.1:0", "--explain"]),
+                "2\n1\n127.0.0.1\n{peer_port}\n收到\n0\n",
+            )),
+            server_exits: true,
+            clients: vec![with_stdin(
+                rust("udp-chat", &["menu", "--bind", "127.0.0.1:{peer_port}"]),
+                "1\n127.0.0.1\n{port}\n你好\n2\n0\n",
+            )],
+            expect: vec![(Who::Server, "]: 你好"), (Who::Client(0), "]: 收到")],
+            files: vec![],
+            in_sample: true,
+        },
+        Exchange {
+            lesson: "udp-chat",
+            title: "talk: a receiving thread and the typing main thread share one socket",
+            // Each side types only once the other's message has arrived, then
+            // ends its input (Ctrl+D): a line typed earlier could find no one.
+            // No --explain: the two threads would narrate in a different order
+            // from run to run, and this is a sample session of the book.
+            server: Some(typing_later(
+                rust(
+                    "udp-chat",
+                    &[
+                        "talk",
+                        "--bind",
+                        "127.0.0.1:0",
+                        "--peer",
+                        "127.0.0.1:{peer_port}",
+                    ],
+                ),
+                "]: 你好",
+                "收到\n",
+            )),
+            server_exits: true,
+            clients: vec![typing_later(
+                with_stdin(
+                    rust(
+                        "udp-chat",
+                        &[
+                            "talk",
+                            "--bind",
+                            "127.0.0.1:{peer_port}",
+                            "--peer",
+                            "{addr}",
+                        ],
+                    ),
+                    "你好\n",
+                ),
+                "]: 收到",
+                "",
+            )],
+            expect: vec![(Who::Server, "]: 你好"), (Who::Client(0), "]: 收到")],
+            files: vec![],
+            in_sample: true,
+        },
+        Exchange {
+            lesson: "udp-chat",
             title: "QQ chat: choose a contact, send, read the server's reply, q",
             server: Some(with_stdin(
                 rust(
@@ -315,6 +387,57 @@ fn chat() -> Vec<Exchange> {
                 "egg\n你好\nq\n",
             )],
             expect: vec![(Who::Server, "]: 你好"), (Who::Client(0), "收到")],
+            files: vec![],
+            in_sample: false,
+        },
+        Exchange {
+            lesson: "udp-chat",
+            title: "Rust udp-chat menu → Python's udp_chat.py, GBK",
+            server: Some(with_stdin(
+                python("udp-chat", "udp_chat.py", &["0", "gbk"]),
+                "2\n0\n",
+            )),
+            server_exits: true,
+            clients: vec![with_stdin(
+                rust(
+                    "udp-chat",
+                    &["menu", "--bind", "127.0.0.1:0", "--encoding", "gbk"],
+                ),
+                "1\n127.0.0.1\n{port}\n你好\n0\n",
+            )],
+            expect: vec![(Who::Server, ":你好")],
+            files: vec![],
+            in_sample: false,
+        },
+        Exchange {
+            lesson: "udp-chat",
+            title: "Python's udp_talk.py ↔ Rust udp-chat talk, GBK",
+            server: Some(typing_later(
+                python("udp-chat", "udp_talk.py", &["0", "{peer_port}", "gbk"]),
+                "]: 你好",
+                "收到\n",
+            )),
+            server_exits: true,
+            clients: vec![typing_later(
+                with_stdin(
+                    rust(
+                        "udp-chat",
+                        &[
+                            "talk",
+                            "--bind",
+                            "127.0.0.1:{peer_port}",
+                            "--peer",
+                            "{addr}",
+                            "--encoding",
+                            "gbk",
+                        ],
+                    ),
+                    "你好\n",
+                ),
+                "]: 收到",
+                "",
+            )],
+            expect: vec![(Who::Server, "]: 你好"), (Who::Client(0), "]: 收到")],
             files: vec![],
             in_sample: false,
         },

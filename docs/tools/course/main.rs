@@ -4,29 +4,34 @@
 //!
 //! ```text
 //! cargo run -p docs --bin course                       # the whole course
-//! cargo run -p docs --bin course -- --lesson tcp-server
+//! cargo run -p docs --bin course -- --list             # its lessons and exchanges
+//! cargo run -p docs --bin course -- --lesson tcp-server --lesson file-server
+//! cargo run -p docs --bin course -- --step             # wait for Enter before each exchange
 //! cargo run -p docs --bin course -- --write-samples    # refresh docs/samples/*.txt
 //! cargo run -p docs --bin course -- --check-samples    # do the book's samples still match?
 //! ```
 //!
 //! It builds every lesson first (`cargo build --workspace --bins`), picks free
 //! ports (servers bind port 0 and print `listening on ADDR`), prints the
-//! transcript and a final table, and exits 0 only when every exchange happened.
-//! No program outlives it, also on Ctrl+C.
+//! transcript — each exchange's lines in the order they happened — and a final
+//! table, and exits 0 only when every exchange happened. No program outlives
+//! it, also on Ctrl+C.
 
 mod exercises;
 mod lessons;
 mod process;
 mod transcript;
 
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
 
 use clap::Parser;
 
 use lessons::{Exchange, Program, Who};
-use process::{Running, WorkDir};
-use transcript::Transcript;
+use process::{Later, Running, WorkDir};
+use transcript::{Event, Transcript, What};
 
 /// Run every lesson of the sockets course on loopback, narrated; or write a
 /// lesson yourself and check it (`course exercises`).
@@ -36,9 +41,19 @@ struct Args {
     #[command(subcommand)]
     command: Option<Command>,
 
-    /// Only these lessons (crate names, e.g. udp-sender); default: all.
-    #[arg(long, value_name = "CRATE")]
+    /// Only these lessons: a crate name (udp-sender) or a binary's
+    /// (file-server, time-client); repeat for more; default: all. --list names them.
+    #[arg(long, value_name = "NAME")]
     lesson: Vec<String>,
+
+    /// Name the lessons and their exchanges, numbered as the course runs them, and exit.
+    #[arg(long)]
+    list: bool,
+
+    /// Wait for Enter before each exchange, for presenting live. Once stdin
+    /// ends (at once when there is none, as in CI) the course goes on without waiting.
+    #[arg(long)]
+    step: bool,
 
     /// Skip the exchanges with the Python listings.
     #[arg(long)]
@@ -92,8 +107,8 @@ enum Command {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    process::stop_everything_on_ctrl_c();
     if let Some(command) = &args.command {
+        process::stop_everything_on_ctrl_c();
         return match command {
             Command::Exercises => exercises::list(),
             Command::Exercise { id, reset } => exercises::prepare(id, *reset),
@@ -102,6 +117,19 @@ fn main() -> ExitCode {
             Command::Solution { id } => exercises::solution(id),
         };
     }
+    let all = lessons::all();
+    if args.list {
+        print_list(&all);
+        return ExitCode::SUCCESS;
+    }
+    let chosen = match chosen_lessons(&all, &args.lesson) {
+        Ok(chosen) => chosen,
+        Err(err) => {
+            common::errln!("error: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    process::stop_everything_on_ctrl_c();
     if !args.no_build
         && let Err(err) = build_lessons()
     {
@@ -116,29 +144,29 @@ fn main() -> ExitCode {
         );
     }
 
-    let exchanges: Vec<Exchange> = lessons::all()
-        .into_iter()
-        .filter(|exchange| {
-            args.lesson.is_empty() || args.lesson.iter().any(|l| l == exchange.lesson)
-        })
-        .filter(|exchange| !sampling || exchange.in_sample)
+    // Numbered by their place in the whole course, as --list shows them.
+    let exchanges: Vec<(usize, &Exchange)> = all
+        .iter()
+        .enumerate()
+        .map(|(index, exchange)| (index + 1, exchange))
+        .filter(|(_, exchange)| chosen.is_empty() || chosen.contains(&exchange.lesson))
+        .filter(|(_, exchange)| !sampling || exchange.in_sample)
         .collect();
-    if exchanges.is_empty() {
-        common::errln!(
-            "error: no lesson matches {:?} (hint: use a crate name like udp-sender)",
-            args.lesson
-        );
-        return ExitCode::from(2);
-    }
 
     let mut results = Vec::new();
     let mut transcript = Transcript::default();
-    for (number, exchange) in exchanges.iter().enumerate() {
+    let mut stepping = args.step;
+    let mut first = true;
+    for (number, exchange) in exchanges {
         let outcome = if exchange.uses_python() && python.is_none() {
             Outcome::Skipped
         } else {
-            transcript.begin(number + 1, exchange);
-            let pause = args.pause_after_server && number == 0;
+            transcript.begin(number, exchange);
+            if stepping {
+                stepping = wait_for_enter();
+            }
+            let pause = args.pause_after_server && first;
+            first = false;
             match run_exchange(exchange, python.as_deref(), &mut transcript, pause) {
                 Ok(()) => Outcome::Passed,
                 Err(err) => {
@@ -161,6 +189,119 @@ fn main() -> ExitCode {
         true
     };
     if all_passed && samples_ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
+/// `--step`: waits for a line on stdin; false (stop waiting) once stdin ends,
+/// as it does at once without a terminal (`< /dev/null`, CI).
+fn wait_for_enter() -> bool {
+    common::errln!("(--step) press Enter to run it");
+    let mut line = String::new();
+    matches!(std::io::stdin().lock().read_line(&mut line), Ok(n) if n > 0)
+}
+
+/// A lesson and the other names it answers to: the binaries of its crate
+/// that are not lessons themselves (file-server, time-client).
+struct Lesson {
+    name: &'static str,
+    binaries: Vec<&'static str>,
+    exchanges: Vec<(usize, &'static str, bool)>,
+}
+
+/// The lessons in the order of the book, with their exchanges (number, title,
+/// whether it needs python3).
+fn lessons_of(all: &[Exchange]) -> Vec<Lesson> {
+    let mut lessons: Vec<Lesson> = Vec::new();
+    for (index, exchange) in all.iter().enumerate() {
+        let position =
+            match lessons.iter().position(|lesson| lesson.name == exchange.lesson) {
+                Some(position) => position,
+                None => {
+                    lessons.push(Lesson {
+                        name: exchange.lesson,
+                        binaries: Vec::new(),
+                        exchanges: Vec::new(),
+                    });
+                    lessons.len() - 1
+                }
+            };
+        lessons[position].exchanges.push((
+            index + 1,
+            exchange.title,
+            exchange.uses_python(),
+        ));
+    }
+    let names: Vec<&str> = lessons.iter().map(|lesson| lesson.name).collect();
+    for exchange in all {
+        for step in exchange.server.iter().chain(&exchange.clients) {
+            let Program::Rust(bin) = step.program else { continue };
+            let lesson =
+                lessons.iter_mut().find(|lesson| lesson.name == exchange.lesson);
+            if let Some(lesson) = lesson
+                && !names.contains(&bin)
+                && !lesson.binaries.contains(&bin)
+            {
+                lesson.binaries.push(bin);
+            }
+        }
+    }
+    lessons
+}
+
+/// The lessons `--lesson` names (empty: all), or an error naming the lessons.
+fn chosen_lessons(
+    all: &[Exchange],
+    wanted: &[String],
+) -> Result<Vec<&'static str>, String> {
+    let lessons = lessons_of(all);
+    let mut chosen = Vec::new();
+    for name in wanted {
+        let found = lessons.iter().find(|lesson| {
+            lesson.name == name || lesson.binaries.contains(&name.as_str())
+        });
+        match found {
+            Some(lesson) => chosen.push(lesson.name),
+            None => {
+                let known: Vec<String> = lessons
+                    .iter()
+                    .map(|lesson| match lesson.binaries.as_slice() {
+                        [] => lesson.name.to_string(),
+                        binaries => {
+                            format!("{} (or {})", lesson.name, binaries.join(", "))
+                        }
+                    })
+                    .collect();
+                return Err(format!(
+                    "no lesson matches {name:?} (hint: the lessons are {}; course --list shows their exchanges)",
+                    known.join(", ")
+                ));
+            }
+        }
+    }
+    Ok(chosen)
+}
+
+/// `--list`: the lessons, the names they answer to, and their exchanges.
+fn print_list(all: &[Exchange]) {
+    let lessons = lessons_of(all);
+    common::outln!(
+        "The course: {} exchanges in {} lessons, in the order of the book.",
+        all.len(),
+        lessons.len()
+    );
+    common::outln!(
+        "Run one lesson with --lesson NAME; a lesson's binaries are names for it too."
+    );
+    for lesson in lessons {
+        if lesson.binaries.is_empty() {
+            common::outln!("\n{}", lesson.name);
+        } else {
+            common::outln!("\n{} (also: {})", lesson.name, lesson.binaries.join(", "));
+        }
+        for (number, title, needs_python) in lesson.exchanges {
+            let python = if needs_python { "  [python3]" } else { "" };
+            common::outln!("  {number:>2}. {title}{python}");
+        }
+    }
 }
 
 enum Outcome {
@@ -212,7 +353,15 @@ fn binary_dir() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
+/// A program started by an exchange, and where its lines go.
+struct Started {
+    terminal: usize,
+    program: &'static str,
+    running: Running,
+}
+
 /// Runs one exchange: server, clients in turn, then checks the expected lines.
+/// Prints what happened in time order, whether it passed or not.
 fn run_exchange(
     exchange: &Exchange,
     python: Option<&Path>,
@@ -220,6 +369,58 @@ fn run_exchange(
     pause: bool,
 ) -> Result<(), String> {
     let dir = WorkDir::new(exchange.lesson)?;
+    let mut vars = Vars {
+        addr: String::new(),
+        port: String::new(),
+        peer_port: process::free_udp_port()?.to_string(),
+        dir: dir.path().display().to_string(),
+    };
+    let mut commands = Vec::new();
+    let mut started = Vec::new();
+    let result = run_programs(
+        exchange,
+        python,
+        &dir,
+        &mut vars,
+        &mut commands,
+        &mut started,
+        pause,
+    );
+
+    // Everything is stopped by now (or is stopped here): print it all in order.
+    let mut events = commands;
+    for Started { terminal, program, mut running } in started {
+        running.stop();
+        let (printed, typed) = running.stamped();
+        events.extend(printed.into_iter().map(|line| Event {
+            at: line.at,
+            terminal,
+            what: What::Printed { program, line: line.text.replace(&vars.dir, "$DIR") },
+        }));
+        events.extend(typed.into_iter().map(|typed| Event {
+            at: typed.at,
+            terminal,
+            what: What::Typed { program, text: typed.text },
+        }));
+    }
+    transcript.events(events);
+    for text in result? {
+        transcript.checked(text);
+    }
+    Ok(())
+}
+
+/// Starts the exchange's programs, adding each command line to `commands` and
+/// each program to `started`; returns the expected texts, all found.
+fn run_programs(
+    exchange: &Exchange,
+    python: Option<&Path>,
+    dir: &WorkDir,
+    vars: &mut Vars,
+    commands: &mut Vec<Event>,
+    started: &mut Vec<Started>,
+    pause: bool,
+) -> Result<Vec<&'static str>, String> {
     for (name, contents) in &exchange.files {
         let path = dir.path().join(name);
         if let Some(parent) = path.parent() {
@@ -229,23 +430,27 @@ fn run_exchange(
         std::fs::write(&path, contents)
             .map_err(|err| format!("cannot create {name}: {err}"))?;
     }
-    let mut vars = Vars {
-        addr: String::new(),
-        port: String::new(),
-        dir: dir.path().display().to_string(),
+    let mut command = |terminal: usize, shown: String| {
+        commands.push(Event {
+            at: Instant::now(),
+            terminal,
+            what: What::Command(shown),
+        });
     };
 
-    let mut server = None;
     if let Some(step) = &exchange.server {
-        let (program, args, shown) = command_line(step, &vars, python)?;
-        transcript.command(1, &shown);
-        let mut running = Running::start(&program, &args, dir.path(), step.stdin)?;
-        let line = running.wait_for("listening on ").map_err(|err| {
-            format!(
-                "the server never said it was listening: {err}\n{}",
-                running.lines().join("\n")
-            )
-        })?;
+        let (program, args, shown) = command_line(step, vars, python)?;
+        command(1, shown);
+        let running = start(step, &program, &args, dir, vars)?;
+        started.push(Started {
+            terminal: 1,
+            program: program_name(step.program),
+            running,
+        });
+        let server = &mut started[0].running;
+        let line = server
+            .wait_for("listening on ")
+            .map_err(|err| format!("the server never said it was listening: {err}"))?;
         let bound =
             line.rsplit("listening on ").next().unwrap_or_default().trim().to_string();
         let port = bound.rsplit(':').next().unwrap_or_default().to_string();
@@ -260,60 +465,47 @@ fn run_exchange(
             common::outln!("paused: server listening on {}", vars.addr);
             let _ = std::io::copy(&mut std::io::stdin(), &mut std::io::sink());
         }
-        server = Some(running);
     }
 
     let mut client_lines = Vec::new();
     for (index, step) in exchange.clients.iter().enumerate() {
-        let (program, args, shown) = command_line(step, &vars, python)?;
-        transcript.command(2, &shown);
-        let mut client = Running::start(&program, &args, dir.path(), step.stdin)?;
-        let succeeded = client.wait_exit();
-        let lines = client.lines();
-        transcript.output(2, program_name(step.program), &hide_dir(&lines, &vars.dir));
-        match succeeded {
+        let (program, args, shown) = command_line(step, vars, python)?;
+        command(2, shown);
+        let running = start(step, &program, &args, dir, vars)?;
+        started.push(Started {
+            terminal: 2,
+            program: program_name(step.program),
+            running,
+        });
+        let Some(client) = started.last_mut().map(|started| &mut started.running)
+        else {
+            continue;
+        };
+        match client.wait_exit() {
             Ok(true) => {}
             Ok(false) => return Err(format!("client {} failed", index + 1)),
             Err(err) => return Err(format!("client {}: {err}", index + 1)),
         }
-        client_lines.push(lines);
+        client_lines.push(client.lines());
     }
 
     let mut server_lines = Vec::new();
-    if let Some(mut running) = server {
+    if exchange.server.is_some()
+        && let Some(server) = started.first_mut().map(|started| &mut started.running)
+    {
         if exchange.server_exits {
-            match running.wait_exit() {
+            match server.wait_exit() {
                 Ok(true) => {}
-                Ok(false) => {
-                    transcript.output(
-                        1,
-                        "server",
-                        &hide_dir(&running.lines(), &vars.dir),
-                    );
-                    return Err("the server failed".into());
-                }
-                Err(err) => {
-                    running.stop();
-                    transcript.output(
-                        1,
-                        "server",
-                        &hide_dir(&running.lines(), &vars.dir),
-                    );
-                    return Err(format!("the server: {err}"));
-                }
+                Ok(false) => return Err("the server failed".into()),
+                Err(err) => return Err(format!("the server: {err}")),
             }
         } else {
-            running.stop();
+            server.stop();
         }
-        server_lines = running.lines();
-        let shown = exchange
-            .server
-            .as_ref()
-            .map(|step| program_name(step.program))
-            .unwrap_or("server");
-        transcript.output(1, shown, &hide_dir(&server_lines, &vars.dir));
+        server_lines = server.lines();
     }
 
+    let mut found = Vec::new();
     for (who, text) in &exchange.expect {
         let lines = match who {
             Who::Server => &server_lines,
@@ -322,21 +514,42 @@ fn run_exchange(
         if !lines.iter().any(|line| line.contains(text)) {
             return Err(format!("expected a line containing {text:?}"));
         }
-        transcript.checked(text);
+        found.push(*text);
     }
-    Ok(())
+    Ok(found)
 }
 
-/// The lines with the scratch folder written `$DIR`: its name changes every run.
-fn hide_dir(lines: &[String], dir: &str) -> Vec<String> {
-    lines.iter().map(|line| line.replace(dir, "$DIR")).collect()
+/// Starts one program of an exchange, with its typing (`{…}` substituted).
+fn start(
+    step: &lessons::Step,
+    program: &Path,
+    args: &[String],
+    dir: &WorkDir,
+    vars: &Vars,
+) -> Result<Running, String> {
+    let stdin = step.stdin.map(|text| vars.substitute(text));
+    let later = step.later.map(|(when, text)| Later {
+        when: when.to_string(),
+        text: vars.substitute(text),
+    });
+    Running::start(program, args, dir.path(), stdin.as_deref(), later)
 }
 
-/// Values substituted into arguments.
+/// Values substituted into arguments and typed text.
 struct Vars {
     addr: String,
     port: String,
+    peer_port: String,
     dir: String,
+}
+
+impl Vars {
+    fn substitute(&self, text: &str) -> String {
+        text.replace("{addr}", &self.addr)
+            .replace("{port}", &self.port)
+            .replace("{peer_port}", &self.peer_port)
+            .replace("{dir}", &self.dir)
+    }
 }
 
 /// The program to start, its arguments, and the command line as shown.
@@ -345,15 +558,7 @@ fn command_line(
     vars: &Vars,
     python: Option<&Path>,
 ) -> Result<(PathBuf, Vec<String>, String), String> {
-    let args: Vec<String> = step
-        .args
-        .iter()
-        .map(|arg| {
-            arg.replace("{addr}", &vars.addr)
-                .replace("{port}", &vars.port)
-                .replace("{dir}", &vars.dir)
-        })
-        .collect();
+    let args: Vec<String> = step.args.iter().map(|arg| vars.substitute(arg)).collect();
     let (program, mut full_args, shown_program) = match step.program {
         Program::Rust(bin) => {
             let path =
@@ -372,10 +577,16 @@ fn command_line(
             (python.to_path_buf(), vec![script.display().to_string()], shown)
         }
     };
-    let shown = std::iter::once(shown_program)
+    let mut shown = std::iter::once(shown_program)
         .chain(args.iter().map(|a| shell_quote(a)))
         .collect::<Vec<_>>()
         .join(" ");
+    // What is typed at once, shown as the pipe that would type it.
+    if let Some(stdin) = step.stdin {
+        let lines: Vec<String> =
+            vars.substitute(stdin).lines().map(shell_quote).collect();
+        shown = format!("printf '%s\\n' {} | {shown}", lines.join(" "));
+    }
     full_args.extend(args);
     Ok((program, full_args, shown.replace(&vars.dir, "$DIR")))
 }

@@ -38,11 +38,28 @@ fn kill(pid: u32) {
     let _ = Command::new("taskkill").args(["/F", "/PID", &pid.to_string()]).status();
 }
 
-/// The lines a program printed, stdout and stderr merged in the order written.
+/// A line and when the course read it: what puts the lines of several
+/// programs back in the order they happened.
+#[derive(Clone)]
+pub struct Stamped {
+    pub at: Instant,
+    pub text: String,
+}
+
+/// The lines a program printed, stdout and stderr merged in the order written,
+/// and what the course typed into it after it started.
 #[derive(Default)]
 struct Lines {
-    lines: Vec<String>,
+    lines: Vec<Stamped>,
+    typed: Vec<Stamped>,
     closed: bool,
+}
+
+/// Text to type into a program once it prints a line containing `when`; its
+/// stdin is closed after that (the end of input, like Ctrl+D).
+pub struct Later {
+    pub when: String,
+    pub text: String,
 }
 
 /// A program the course started; killed when dropped.
@@ -54,23 +71,26 @@ pub struct Running {
 }
 
 impl Running {
-    /// Starts `program args…` in `dir`, with `stdin` written and closed (or
-    /// closed at once), stdout and stderr merged into one pipe.
+    /// Starts `program args…` in `dir`, stdout and stderr merged into one pipe.
+    /// `stdin` is written at once; then stdin is closed, unless `later` says
+    /// what to type when a line appears (stdin stays open until then).
     pub fn start(
         program: &Path,
         args: &[String],
         dir: &Path,
         stdin: Option<&str>,
+        later: Option<Later>,
     ) -> Result<Running, String> {
         let (reader, writer) =
             std::io::pipe().map_err(|err| format!("cannot create a pipe: {err}"))?;
         let writer_too =
             writer.try_clone().map_err(|err| format!("cannot create a pipe: {err}"))?;
         let mut command = Command::new(program);
+        let piped = stdin.is_some() || later.is_some();
         command
             .args(args)
             .current_dir(dir)
-            .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+            .stdin(if piped { Stdio::piped() } else { Stdio::null() })
             .stdout(writer)
             .stderr(writer_too)
             // Plain text: the transcript is compared with the book's samples.
@@ -87,10 +107,16 @@ impl Running {
         if let Ok(mut pids) = RUNNING.lock() {
             pids.push(child.id());
         }
-        if let (Some(text), Some(mut pipe)) = (stdin, child.stdin.take()) {
+        let mut pipe = child.stdin.take();
+        if let (Some(text), Some(pipe)) = (stdin, pipe.as_mut()) {
             // A program that exits early closes its stdin: not our error.
             let _ = pipe.write_all(text.as_bytes());
         }
+        // Closed now, or kept for the reader thread to type into later.
+        let mut pending = match later {
+            Some(later) => pipe.map(|pipe| (later, pipe)),
+            None => None,
+        };
         let output = Arc::new((Mutex::new(Lines::default()), Condvar::new()));
         let shared = Arc::clone(&output);
         let reader = thread::spawn(move || {
@@ -100,13 +126,26 @@ impl Running {
                 line.clear();
                 let done =
                     !matches!(reader.read_until(b'\n', &mut line), Ok(n) if n > 0);
+                let at = Instant::now();
                 let (lines, changed) = &*shared;
                 let Ok(mut lines) = lines.lock() else { return };
                 if done {
                     lines.closed = true;
                 } else {
-                    let text = String::from_utf8_lossy(&line);
-                    lines.lines.push(text.trim_end_matches(['\r', '\n']).to_string());
+                    let text = String::from_utf8_lossy(&line)
+                        .trim_end_matches(['\r', '\n'])
+                        .to_string();
+                    let typed_now = pending
+                        .as_ref()
+                        .is_some_and(|(later, _)| text.contains(&later.when));
+                    lines.lines.push(Stamped { at, text });
+                    if typed_now && let Some((later, mut pipe)) = pending.take() {
+                        let _ = pipe.write_all(later.text.as_bytes());
+                        drop(pipe);
+                        lines
+                            .typed
+                            .push(Stamped { at: Instant::now(), text: later.text });
+                    }
                 }
                 changed.notify_all();
                 if done {
@@ -134,10 +173,10 @@ impl Running {
         loop {
             let start = self.seen.min(state.lines.len());
             if let Some(offset) =
-                state.lines[start..].iter().position(|l| l.contains(needle))
+                state.lines[start..].iter().position(|l| l.text.contains(needle))
             {
                 self.seen = start + offset + 1;
-                return Ok(state.lines[start + offset].clone());
+                return Ok(state.lines[start + offset].text.clone());
             }
             let now = Instant::now();
             if state.closed || now >= deadline {
@@ -182,7 +221,21 @@ impl Running {
 
     /// Everything the program printed so far.
     pub fn lines(&self) -> Vec<String> {
-        self.output.0.lock().map(|state| state.lines.clone()).unwrap_or_default()
+        self.output
+            .0
+            .lock()
+            .map(|state| state.lines.iter().map(|line| line.text.clone()).collect())
+            .unwrap_or_default()
+    }
+
+    /// What the program printed and what was typed into it later, each line
+    /// with the time it was read or typed.
+    pub fn stamped(&self) -> (Vec<Stamped>, Vec<Stamped>) {
+        self.output
+            .0
+            .lock()
+            .map(|state| (state.lines.clone(), state.typed.clone()))
+            .unwrap_or_default()
     }
 
     fn finish_output(&mut self) {
@@ -232,4 +285,13 @@ pub fn python3() -> Option<PathBuf> {
     std::env::split_paths(&paths)
         .map(|dir| dir.join(format!("python3{}", std::env::consts::EXE_SUFFIX)))
         .find(|candidate| candidate.is_file())
+}
+
+/// A UDP port of 127.0.0.1 that is free now: for the second peer of a chat,
+/// whose address the first one must be given before the second starts.
+pub fn free_udp_port() -> Result<u16, String> {
+    std::net::UdpSocket::bind("127.0.0.1:0")
+        .and_then(|socket| socket.local_addr())
+        .map(|addr| addr.port())
+        .map_err(|err| format!("cannot find a free UDP port: {err}"))
 }
