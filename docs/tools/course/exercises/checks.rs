@@ -62,7 +62,7 @@ fn exe(bin: &str) -> String {
 }
 
 fn start(program: &Path, args: &[String]) -> Result<Running, String> {
-    Running::start(program, args, &std::env::temp_dir(), None)
+    Running::start(program, args, &std::env::temp_dir(), None, None)
 }
 
 /// `ARGS` as owned strings.
