@@ -1211,3 +1211,21 @@ fn words_split_like_sh() {
         "--to 127.0.0.1:9 PORTS"
     );
 }
+
+#[test]
+fn every_python_twin_answers_help_and_bad_arguments_with_a_usage_line() {
+    let Some(python) = python3() else { return };
+    for twin in python_twins() {
+        let name = relative(&twin);
+        let help = Command::new(&python).arg(&twin).arg("--help").output().unwrap();
+        let text = String::from_utf8_lossy(&help.stdout);
+        assert!(help.status.success(), "{name} --help: {help:?}");
+        assert!(text.starts_with(&format!("usage: python3 {name} ")), "{name}: {text}");
+        let bad = Command::new(&python).arg(&twin).arg("--port").arg("8080").output().unwrap();
+        let stderr = String::from_utf8_lossy(&bad.stderr);
+        assert_eq!(bad.status.code(), Some(2), "{name} --port 8080: {stderr}");
+        assert!(stderr.starts_with("usage: python3 "), "{name}: {stderr}");
+        assert!(stderr.contains("error: unknown option '--port'"), "{name}: {stderr}");
+        assert!(!stderr.contains("Traceback"), "{name}: {stderr}");
+    }
+}
