@@ -1221,7 +1221,12 @@ fn every_python_twin_answers_help_and_bad_arguments_with_a_usage_line() {
         let text = String::from_utf8_lossy(&help.stdout);
         assert!(help.status.success(), "{name} --help: {help:?}");
         assert!(text.starts_with(&format!("usage: python3 {name} ")), "{name}: {text}");
-        let bad = Command::new(&python).arg(&twin).arg("--port").arg("8080").output().unwrap();
+        let bad = Command::new(&python)
+            .arg(&twin)
+            .arg("--port")
+            .arg("8080")
+            .output()
+            .unwrap();
         let stderr = String::from_utf8_lossy(&bad.stderr);
         assert_eq!(bad.status.code(), Some(2), "{name} --port 8080: {stderr}");
         assert!(stderr.starts_with("usage: python3 "), "{name}: {stderr}");

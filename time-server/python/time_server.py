@@ -23,7 +23,7 @@ if __name__ == '__main__':
             codecs.lookup(_args[1])
         except LookupError:
             _problem = 'unknown encoding %r' % _args[1]
-    if _problem is None and _args[:1] and _args[0].startswith('-'):
+    if _args[:1] and _args[0].startswith('-'):
         _problem = 'unknown option %r (the arguments are positional)' % _args[0]
     if _problem:
         print(_USAGE, file=_sys.stderr)
