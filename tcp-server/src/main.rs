@@ -71,7 +71,7 @@ fn run(args: Args) -> Result<()> {
     tcp_server
         .bind(&net::sock_addr(local).during("use the socket path", local)?)
         .during("bind", local)
-        .map_err(|err| restart_hint(err, args.no_reuseaddr))?;
+        .map_err(|err| restart_hint(err, local, args.no_reuseaddr))?;
     // An AF_UNIX server leaves a file behind: remove it when we stop.
     let _socket_file = match local {
         Endpoint::Unix(path) => Some(SocketFile::remove_on_exit(path)),
@@ -221,16 +221,23 @@ fn describe(err: &std::io::Error) -> String {
     }
 }
 
-/// Seed 001's lesson: without SO_REUSEADDR a restart fails while the port's
-/// last connections are in TIME_WAIT.
-fn restart_hint(err: Error, no_reuseaddr: bool) -> Error {
+/// Tutorial 001's lesson: without SO_REUSEADDR a restart fails while the
+/// port's last connections are closing. The kernel's socket table tells that
+/// apart from another server listening there.
+fn restart_hint(err: Error, local: &Endpoint, no_reuseaddr: bool) -> Error {
     if err.kind() != Some(ErrorKind::AddrInUse) {
         return err;
+    }
+    if let Endpoint::Inet(addr) = local
+        && let Some(hint) =
+            common::error::tcp_port_in_use_hint(addr.port(), !no_reuseaddr)
+    {
+        return err.hint(hint);
     }
     if no_reuseaddr {
         err.hint(
             "without SO_REUSEADDR the port stays taken while the last connections are in \
-             TIME_WAIT (the four-way close, up to a minute): wait, or drop --no-reuseaddr",
+             TIME-WAIT (the four-way close, up to a minute): wait, or drop --no-reuseaddr",
         )
     } else {
         err.hint(
