@@ -4,9 +4,9 @@
 //! Python twin: `python/udp_chat.py`. Two terminals:
 //!
 //! ```text
-//! udp-chat menu                              # 1: bound to 127.0.0.1:7788
-//! udp-chat menu --bind 127.0.0.1:7789        # 2: type 1, 127.0.0.1, 7788, hello
-//!                                            # 1: type 2 — prints the message
+//! cargo run -p udp-chat -- menu                            # 1: bound to 127.0.0.1:7788
+//! cargo run -p udp-chat -- menu --bind 127.0.0.1:7789      # 2: type 1, 127.0.0.1, 7788, hello
+//!                                                          # 1: type 2 — prints the message
 //! ```
 
 use std::net::{SocketAddr, UdpSocket};

@@ -4,9 +4,9 @@
 //! Python twin: `python/qq_client.py`. With `udp-chat qq-server` running:
 //!
 //! ```text
-//! udp-chat qq-client                                  # the seed's contacts, all at 127.0.0.1:8081
-//! udp-chat qq-client --contact egg=127.0.0.1:9000     # your own list
-//! printf '金老板\n你好\nq\n' | udp-chat qq-client       # driven by a pipe
+//! cargo run -p udp-chat -- qq-client                       # the seed's contacts, all at 127.0.0.1:8081
+//! cargo run -p udp-chat -- qq-client --contact egg=127.0.0.1:9000 # your own list
+//! printf '金老板\n你好\nq\n' | cargo run -q -p udp-chat -- qq-client # driven by a pipe
 //! ```
 
 use std::net::{SocketAddr, UdpSocket};

@@ -4,9 +4,9 @@
 //! Python twin: `python/qq_server.py`. Two terminals:
 //!
 //! ```text
-//! udp-chat qq-server                 # 1: listens on 127.0.0.1:8081
-//! udp-chat qq-client                 # 2: choose 金老板, type 你好
-//!                                    # 1: prints the message; type the reply
+//! cargo run -p udp-chat -- qq-server                       # 1: listens on 127.0.0.1:8081
+//! cargo run -p udp-chat -- qq-client                       # 2: choose 金老板, type 你好
+//!                                                          # 1: prints the message; type the reply
 //! ```
 //!
 //! Runs until Ctrl+C, the end of stdin (no one left to type replies) or `--count N`.

@@ -278,3 +278,18 @@ fn gbk_bytes_are_really_gbk_on_the_wire() {
     let (n, _) = peer.recv_from(&mut buf).unwrap();
     assert_eq!(&buf[..n], b"\xca\xd5\xb5\xbd");
 }
+
+#[test]
+fn a_second_qq_server_on_the_same_port_is_told_which_bind_and_to_to_use() {
+    let (_first, addr) = rust_server(&[]);
+    let out =
+        Cmd::bin("udp-chat").args(["qq-server", "--bind", &addr.to_string()]).run();
+    assert_eq!(out.code(), Some(1), "{}", out.stderr);
+    let other = format!("127.0.0.1:{}", addr.port() + 1);
+    assert!(
+        out.stderr
+            .contains(&format!("--bind {other} and its clients with --to {other}")),
+        "{}",
+        out.stderr
+    );
+}
