@@ -6,7 +6,7 @@
 //! ```text
 //! cargo run -p file-downloader --bin file-server -- --root DIR   # 1: serves DIR on 127.0.0.1:7890
 //! cargo run -p file-downloader -- hello.txt                      # 2: saves ./hello.txt
-//! cargo run -p file-downloader -- --classic hello.txt            # against python3 file_server.py
+//! cargo run -p file-downloader -- --classic -o classic.txt hello.txt   # also against file_server.py
 //! ```
 //!
 //! The file is written to `hello.txt.part` and renamed only once it is whole.
