@@ -241,12 +241,17 @@ fn hint_from_port_use(
     let (count, states) = (found.connections.len(), states.join(", "));
     let how_long =
         "TIME-WAIT lasts up to a minute, FIN-WAIT-2 until the client closes too";
+    let action = if found.connections.contains(&"FIN-WAIT-2") {
+        "wait, or close the client"
+    } else {
+        "wait"
+    };
     Some(if reuseaddr {
         format!(
             "nothing listens on port {port}, but {count} connection(s) there are still closing \
              ({states} in `ss -tan`); the server they belonged to did not set SO_REUSEADDR \
              (--no-reuseaddr), so they keep the port until they are gone ({how_long}): \
-             wait, or close the client"
+             {action}"
         )
     } else {
         format!(
@@ -256,6 +261,19 @@ fn hint_from_port_use(
              belonged to set SO_REUSEADDR)"
         )
     })
+}
+
+/// clap value parser for `--port`, an option the course does not have: it
+/// answers with the option that takes the port, inside an address
+/// (`--bind 127.0.0.1:8080`, `--to 127.0.0.1:8080`), as a usage error.
+pub fn no_port_option(
+    flag: &'static str,
+) -> impl Fn(&str) -> std::result::Result<u16, String> + Clone + Send + Sync + 'static {
+    move |text| {
+        Err(format!(
+            "there is no --port: the port is part of the address, e.g. {flag} 127.0.0.1:{text}"
+        ))
+    }
 }
 
 /// Ends the program: `Ok` exits 0; an error prints `error: …` on stderr, exits 1.

@@ -1,10 +1,10 @@
-"""文件下载器, the client (seed 000): send the name of a file to the server,
+"""文件下载器, the client (tutorial 000): send the name of a file to the server,
 save what comes back. The file is created only once data has arrived, so a
 file the server does not have leaves nothing behind.
 
     python3 file_downloader.py [PORT] [ENCODING]  # defaults: 7890 utf-8
 
-The file name is read from stdin (like the seed's input()); the file is saved
+The file name is read from stdin (like the tutorial's input()); the file is saved
 under its last name in the current directory.
 """
 

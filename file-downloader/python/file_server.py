@@ -1,11 +1,11 @@
-"""文件下载器, the server (seed 000): a client sends a file name; the server
+"""文件下载器, the server (tutorial 000): a client sends a file name; the server
 sends that file's bytes and closes the connection. Serves clients one after
 another, from the current directory.
 
     python3 file_server.py [PORT] [ENCODING]      # defaults: 7890 utf-8
 
 Port 0 lets the OS choose; the real address is printed on stderr. This is the
-seed's naive server: it opens any name it is given (even ../../etc/passwd).
+tutorial's naive server: it opens any name it is given (even ../../etc/passwd).
 `file-server` is the safe one.
 """
 

@@ -243,12 +243,16 @@ fn explain_narrates_every_step_and_count_stops_the_server() {
 }
 
 #[test]
-fn help_names_the_lesson_and_the_seed() {
+fn help_names_the_lesson_and_the_tutorial() {
     for bin in ["file-server", "file-downloader"] {
         let output = Cmd::bin(bin).arg("--help").run();
         assert!(output.status.success());
         assert!(output.stdout.contains("文件下载器"), "{}", output.stdout);
-        assert!(output.stdout.contains("seed 000"), "{}", output.stdout);
+        assert!(
+            output.stdout.contains("tutorial 000, \"Python socket编程\" (kancloud.cn)"),
+            "{}",
+            output.stdout
+        );
     }
     let output = Cmd::bin("file-downloader").args(["x", "--bufsize", "0"]).run();
     assert_eq!(output.code(), Some(2), "{}", output.stderr);

@@ -1,5 +1,5 @@
-"""TCP client: seed 000 "TCP客户端", seed 003 tcp_send_client/tcp_recv_client,
-seed 004 example 2. Sends each message and prints the reply to it.
+"""TCP client: tutorial 000 "TCP客户端", tutorial 003 tcp_send_client/tcp_recv_client,
+tutorial 004 example 2. Sends each message and prints the reply to it.
 
     python3 tcp_client.py [PORT] [ENCODING] [MESSAGE...]   # defaults: 8898 utf-8
     (no MESSAGE: each line of stdin is a message)

@@ -1,5 +1,5 @@
-"""TCP server: seed 000 "TCP服务端" and "TCP服务端为多个客户端服务", with the
-SO_REUSEADDR of seed 001. Serves clients one after another and sends back
+"""TCP server: tutorial 000 "TCP服务端" and "TCP服务端为多个客户端服务", with the
+SO_REUSEADDR of tutorial 001. Serves clients one after another and sends back
 what each one sends, until it closes.
 
     python3 tcp_server.py [PORT] [ENCODING]      # defaults: 8898 utf-8

@@ -1,6 +1,6 @@
-//! tcp-server — lessons "TCP服务端" and "TCP服务端为多个客户端服务" (seed 000),
-//! seed 001's server with SO_REUSEADDR, seed 003's `tcp_recv_server` and
-//! `tcp_send_server`, seed 004's example 1: create, SO_REUSEADDR, bind,
+//! tcp-server — lessons "TCP服务端" and "TCP服务端为多个客户端服务" (tutorial 000),
+//! tutorial 001's server with SO_REUSEADDR, tutorial 003's `tcp_recv_server` and
+//! `tcp_send_server`, tutorial 004's example 1: create, SO_REUSEADDR, bind,
 //! listen, accept, recv/send, close the client, close the server.
 //!
 //! Python twin: `python/tcp_server.py`. Two terminals:
@@ -8,7 +8,7 @@
 //! ```text
 //! cargo run -p tcp-server                          # 1: listens on 127.0.0.1:8898
 //! cargo run -p tcp-client -- hello 数据              # 2: prints hello, then 数据
-//! cargo run -p tcp-server -- --reply success       # answer like seed 004's server
+//! cargo run -p tcp-server -- --reply success       # answer like tutorial 004's server
 //! cargo run -p tcp-server -- --mode threads        # many clients at once
 //! ```
 //!

@@ -1,4 +1,4 @@
-//! `--mode nonblocking`: seed 002's `setblocking(False)` — one thread serves
+//! `--mode nonblocking`: tutorial 002's `setblocking(False)` — one thread serves
 //! every client by asking each socket in turn "anything for me?".
 //!
 //! With non-blocking sockets `accept` and `recv` never wait: when nothing is

@@ -1,4 +1,4 @@
-//! Seed 001's lesson: restart the server on the same port right after a
+//! Tutorial 001's lesson: restart the server on the same port right after a
 //! client was served. With SO_REUSEADDR (the default) it works; with
 //! --no-reuseaddr bind fails while the old connection sits in TIME_WAIT.
 #![allow(clippy::unwrap_used, clippy::expect_used)]

@@ -1,5 +1,5 @@
 //! `--bind unix:PATH` / `--to unix:PATH`: the same lesson over an AF_UNIX
-//! stream socket (seeds 002 and 004). The socket file is removed on exit.
+//! stream socket (tutorials 002 and 004). The socket file is removed on exit.
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

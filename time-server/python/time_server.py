@@ -1,4 +1,4 @@
-# time_server.py — seed 001 "时间服务器server", in Python 3.
+# time_server.py — tutorial 001 "时间服务器server", in Python 3.
 # Answers each datagram with the local time in the strftime format it holds
 # ('%Y-%m-%d %X' for an empty one).
 # Run: python3 time_server.py [PORT] [ENCODING]    (defaults: 9000 utf-8)
@@ -40,7 +40,7 @@ encoding = sys.argv[2] if len(sys.argv) > 2 else 'utf-8'
 ip_port = ('127.0.0.1', port)
 bufsize = 1024
 
-udp_server = socket(AF_INET, SOCK_DGRAM)  # the seed calls it tcp_server
+udp_server = socket(AF_INET, SOCK_DGRAM)  # the tutorial calls it tcp_server
 udp_server.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)
 udp_server.bind(ip_port)
 print('listening on %s:%d' % udp_server.getsockname(), file=sys.stderr, flush=True)

@@ -1,4 +1,4 @@
-"""qq_server.py — seed 001 "qq聊天", the server: print each message, type a
+"""qq_server.py — tutorial 001 "qq聊天", the server: print each message, type a
 reply, send it back.
 
 Run: python3 qq_server.py [PORT] [ENCODING]        (defaults: 8081 utf-8)
@@ -38,7 +38,7 @@ import sys
 
 PORT = int(sys.argv[1]) if len(sys.argv) > 1 else 8081
 ENCODING = sys.argv[2] if len(sys.argv) > 2 else 'utf-8'
-# The seed's colour \033[1;44m, only on a terminal and without NO_COLOR.
+# The tutorial's colour \033[1;44m, only on a terminal and without NO_COLOR.
 COLOUR = sys.stdout.isatty() and not os.environ.get('NO_COLOR')
 
 

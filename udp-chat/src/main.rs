@@ -1,4 +1,4 @@
-//! udp-chat — lessons "udp聊天器" (seed 000) and "qq聊天" (seed 001):
+//! udp-chat — lessons "udp聊天器" (tutorial 000) and "qq聊天" (tutorial 001):
 //! **one UDP socket both sends and receives.**
 //!
 //! A UDP socket is not a "sender" or a "receiver": `sendto` and `recvfrom` work
@@ -8,12 +8,12 @@
 //!
 //! | subcommand | file | Python twin | what it shows |
 //! | --- | --- | --- | --- |
-//! | `menu` | `menu.rs` | `python/udp_chat.py` | seed 000: a 1 send / 2 receive / 0 quit menu on one bound socket |
+//! | `menu` | `menu.rs` | `python/udp_chat.py` | tutorial 000: a 1 send / 2 receive / 0 quit menu on one bound socket |
 //! | `talk` | `talk.rs` | `python/udp_talk.py` | a receiving thread and the sending main thread share the socket |
-//! | `qq-server` | `qq_server.rs` | `python/qq_server.py` | seed 001: print each message, type a reply, send it back |
-//! | `qq-client` | `qq_client.rs` | `python/qq_client.py` | seed 001: choose a contact, chat until `q` |
+//! | `qq-server` | `qq_server.rs` | `python/qq_server.py` | tutorial 001: print each message, type a reply, send it back |
+//! | `qq-client` | `qq_client.rs` | `python/qq_client.py` | tutorial 001: choose a contact, chat until `q` |
 //!
-//! Two terminals, the seed's QQ chat:
+//! Two terminals, the tutorial's QQ chat:
 //!
 //! ```text
 //! cargo run -p udp-chat -- qq-server      # 1: listens on 127.0.0.1:8081

@@ -1,4 +1,4 @@
-//! `udp-chat qq-server` — seed 001 "qq聊天", the server: print each message
+//! `udp-chat qq-server` — tutorial 001 "qq聊天", the server: print each message
 //! with the sender's address, read a reply from stdin, send it back.
 //!
 //! Python twin: `python/qq_server.py`. Two terminals:
@@ -93,7 +93,7 @@ pub fn run(args: QqServerArgs) -> Result<()> {
 // ANCHOR_END: run
 
 /// Asks until the reply can be encoded (the client is waiting for one);
-/// `None` at the end of stdin. Like the seed, an empty reply is sent as an
+/// `None` at the end of stdin. Like the tutorial, an empty reply is sent as an
 /// empty datagram, so the client stops waiting.
 fn ask_reply(
     input: &mut Input,

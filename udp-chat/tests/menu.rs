@@ -1,4 +1,4 @@
-//! `udp-chat menu` (seed 000 "udp聊天器"): the 1 send / 2 receive / 0 quit
+//! `udp-chat menu` (tutorial 000 "udp聊天器"): the 1 send / 2 receive / 0 quit
 //! menu driven through stdin pipes over real sockets, and against `udp_chat.py`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

@@ -1,4 +1,4 @@
-//! `udp-chat qq-server` and `qq-client` (seed 001 "qq聊天"), driven through
+//! `udp-chat qq-server` and `qq-client` (tutorial 001 "qq聊天"), driven through
 //! stdin pipes over real sockets on 127.0.0.1, and against the Python twins.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -157,7 +157,7 @@ fn server_survives_bad_bytes_and_stops_at_count() {
     server.wait_stdout("]: 再见");
     server.send_line("");
     let (n, _) = peer.recv_from(&mut buf).unwrap();
-    assert_eq!(n, 0, "an empty reply is an empty datagram, as in the seed");
+    assert_eq!(n, 0, "an empty reply is an empty datagram, as in the tutorial");
     let out = server.wait_exit(DEADLINE);
     assert_eq!(out.code(), Some(0), "{}", out.stderr);
 }

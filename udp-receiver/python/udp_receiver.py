@@ -1,7 +1,7 @@
-"""udp_receiver.py: seed 000 "udp接收数据" and seed 003 rece_main, in Python 3.
+"""udp_receiver.py: tutorial 000 "udp接收数据" and tutorial 003 rece_main, in Python 3.
 
 Usage: python3 udp_receiver.py [PORT [ENCODING [COUNT]]]
-Defaults: 8080 utf-8 1 — binds ('', PORT): every interface, as the seed does.
+Defaults: 8080 utf-8 1 — binds ('', PORT): every interface, as the tutorial does.
 """
 
 # Not part of the lesson: --help, and arguments the listing would crash on,
@@ -48,7 +48,7 @@ def main(port=8080, encoding='utf-8', count=1):
         # 3. receive at most 1024 bytes (接收数据): (bytes, (ip, port))
         recv_data = udp_socket.recvfrom(1024)
 
-        # 4. print it (打印数据): the tuple as seed 003 does, then the text
+        # 4. print it (打印数据): the tuple as tutorial 003 does, then the text
         print(recv_data)
         data, (ip, sender_port) = recv_data
         print('%s:%d: %s' % (ip, sender_port, data.decode(encoding, errors='replace')))

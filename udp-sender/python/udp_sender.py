@@ -1,7 +1,7 @@
-"""udp_sender.py: seed 000 "udp发送数据" and seed 003 send_main, in Python 3.
+"""udp_sender.py: tutorial 000 "udp发送数据" and tutorial 003 send_main, in Python 3.
 
 Usage: python3 udp_sender.py [HOST [PORT [ENCODING [MESSAGE]]]]
-Defaults: 127.0.0.1 8080 utf-8 nihao   (seed 003 on Windows: gbk '数据')
+Defaults: 127.0.0.1 8080 utf-8 nihao   (tutorial 003 on Windows: gbk '数据')
 """
 
 # Not part of the lesson: --help, and arguments the listing would crash on,

@@ -1,4 +1,4 @@
-//! udp-sender — lesson "udp发送数据" (seed 000) and `send_main` (seed 003):
+//! udp-sender — lesson "udp发送数据" (tutorial 000) and `send_main` (tutorial 003):
 //! create a UDP socket, `sendto` a datagram, close.
 //!
 //! Python twin: `python/udp_sender.py`. Two terminals:
