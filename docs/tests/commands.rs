@@ -274,7 +274,7 @@ fn commands_in_markdown(file: &str, text: &str, binaries: &[String]) -> Vec<Show
     let mut span_count = 0;
     let mut last_block_command = None;
     // The start of a `…` span that goes on on the next line.
-    let mut open_span: Option<String> = None;
+    let mut open_span: Option<(String, String)> = None; // (text so far, its place)
     for (index, line) in text.lines().enumerate() {
         let place = format!("{file}:{}", index + 1);
         let trimmed = line.trim();
@@ -352,18 +352,24 @@ fn commands_in_markdown(file: &str, text: &str, binaries: &[String]) -> Vec<Show
         }
         // Inline code: `…` spans, which may go on on the next line; `\|` is
         // a pipe escaped inside a table.
-        let joined = match open_span.take() {
-            Some(start) => format!("`{start} {trimmed}"),
-            None => line.to_string(),
+        let (joined, first_place) = match open_span.take() {
+            Some((start, start_place)) => (format!("`{start} {trimmed}"), start_place),
+            None => (line.to_string(), place.clone()),
         };
         let pieces: Vec<&str> = joined.split('`').collect();
-        if pieces.len() % 2 == 0 {
-            open_span = pieces.last().map(|start| start.trim().to_string());
+        if pieces.len().is_multiple_of(2) {
+            let start_place =
+                if pieces.len() == 2 { first_place.clone() } else { place.clone() };
+            open_span =
+                pieces.last().map(|start| (start.trim().to_string(), start_place));
         }
-        for span in pieces.iter().skip(1).step_by(2).take((pieces.len() - 1) / 2) {
+        let spans = pieces.iter().skip(1).step_by(2).take((pieces.len() - 1) / 2);
+        for (index, span) in spans.enumerate() {
             let span = span.replace("\\|", "|");
             if looks_like_a_command(&span, binaries) {
                 span_count += 1;
+                let place =
+                    if index == 0 { first_place.clone() } else { place.clone() };
                 found.push(Shown {
                     place: place.clone(),
                     text: without_comment(span.trim()).to_string(),
@@ -1232,6 +1238,15 @@ fn the_scanner_finds_commands_in_blocks_spans_and_prompts() {
     assert_eq!(found[5].not_run.as_deref(), Some("needs two machines"));
     assert_eq!(found[0].shape, Shape::Span);
     assert_eq!(found[2].shape, Shape::Block);
+
+    // A transcript's error line is what the command must print; a span may
+    // go on on the next line of its paragraph.
+    let text = "```console\n$ udp-sender --to x\nerror: no (hint: yes)\n```\n\
+                Try `udp-sender\n--bind :9 hi` now.\n";
+    let found = commands_in_markdown("y.md", text, &names);
+    assert_eq!(found[0].expect_error.as_deref(), Some("error: no"));
+    assert_eq!(found[1].text, "udp-sender --bind :9 hi");
+    assert_eq!(found[1].place, "y.md:5");
 }
 
 #[test]

@@ -257,10 +257,18 @@ fn read_answer(
             Ok(size)
         }
         Some(Answer::Err(reason)) => {
-            Err(Error::new(format!("the server refused {name:?}: {reason}")).hint(
+            // Only a name that is missing, or not valid text, can come from
+            // the two sides using different encodings.
+            let hint = if reason.contains("no such file")
+                || reason.contains("not valid")
+            {
                 "names are relative to the server's --root: check the spelling, and \
-                 that both sides use the same --encoding",
-            ))
+                 that both sides use the same --encoding"
+            } else {
+                "the server sends only regular files inside its --root: ask for a \
+                 name relative to it, without '..'"
+            };
+            Err(Error::new(format!("the server refused {name:?}: {reason}")).hint(hint))
         }
         None => Err(Error::new(format!(
             "the server's answer is not \"OK SIZE\" or \"ERR REASON\": {}",

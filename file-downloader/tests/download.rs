@@ -306,3 +306,21 @@ fn startup_errors_are_one_line_with_a_hint() {
         assert!(output.stderr.contains(expected), "{name:?}: {}", output.stderr);
     }
 }
+
+#[test]
+fn a_refusal_hints_at_encodings_only_when_they_can_be_the_cause() {
+    let dirs = dirs("fd-refusal-hints");
+    write_test_file(&dirs.root.join("here.txt"), 3);
+    let (_server, addr) = start_server(&dirs.root, &[]);
+
+    let climbing = download(addr, "../here.txt", &dirs.out.join("climbing"), &[]);
+    assert_eq!(climbing.code(), Some(1), "{}", climbing.stderr);
+    assert!(climbing.stderr.contains("'..' is not allowed"), "{}", climbing.stderr);
+    assert!(climbing.stderr.contains("without '..'"), "{}", climbing.stderr);
+    assert!(!climbing.stderr.contains("--encoding"), "{}", climbing.stderr);
+
+    let missing = download(addr, "missing.txt", &dirs.out.join("missing"), &[]);
+    assert_eq!(missing.code(), Some(1), "{}", missing.stderr);
+    assert!(missing.stderr.contains("no such file"), "{}", missing.stderr);
+    assert!(missing.stderr.contains("the same --encoding"), "{}", missing.stderr);
+}

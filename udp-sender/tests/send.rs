@@ -164,7 +164,11 @@ fn explain_narrates_the_steps() {
 fn a_port_alone_or_a_port_option_is_answered_with_the_address_to_write() {
     let out = Cmd::bin("udp-sender").args(["--to", "8080", "hi"]).run();
     assert_eq!(out.code(), Some(2), "{}", out.stderr);
-    assert!(out.stderr.contains("port 8080 on this machine: 127.0.0.1:8080"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("port 8080 on this machine: 127.0.0.1:8080"),
+        "{}",
+        out.stderr
+    );
     let out = Cmd::bin("udp-sender").args(["--port", "8080", "hi"]).run();
     assert_eq!(out.code(), Some(2), "{}", out.stderr);
     assert!(out.stderr.contains("e.g. --to 127.0.0.1:8080"), "{}", out.stderr);
