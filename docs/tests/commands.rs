@@ -1,6 +1,6 @@
 //! Every command shown to a student runs as written.
 //!
-//! The test collects the commands of the README, of every book chapter, of
+//! The test collects the commands of the READMEs, of every book chapter, of
 //! the `//!` docs of every source file and of every program's `--help` (the
 //! Rust programs and the Python twins), then runs them:
 //!
@@ -516,6 +516,12 @@ fn shown_commands(packages: &[Package], problems: &mut Vec<String>) -> Vec<Shown
     let root = workspace_dir();
     let mut found = Vec::new();
     let mut markdown = vec![root.join("README.md")];
+    markdown.extend(
+        members()
+            .iter()
+            .map(|member| root.join(member).join("README.md"))
+            .filter(|path| path.is_file()),
+    );
     markdown.extend(files_under(&root.join("docs/src"), "md"));
     for path in markdown {
         found.extend(commands_in_markdown(
@@ -625,6 +631,7 @@ const NOT_RUN_CARGO: &[(&str, &str)] = &[
     ("bench", "a benchmark takes minutes; `cargo bench` runs it"),
     ("install", "installs a tool once"),
     ("build", "builds; the test suite has built everything"),
+    ("doc", "renders the API documentation"),
 ];
 
 /// Placeholders a student replaces by a value of their own.
