@@ -36,8 +36,16 @@ impl std::error::Error for AddrError {}
 /// meets a server bound to `127.0.0.1`, the course's default.
 pub fn parse_addr(text: &str) -> Result<SocketAddr, AddrError> {
     let text = text.trim();
-    let expected =
-        || AddrError(format!("'{text}' is not an address: expected {ADDR_FORMS}"));
+    let expected = || {
+        // `--to 8080`: a port alone; say how to write it.
+        let example = match text.parse::<u16>() {
+            Ok(port) => format!(
+                " (port {port} on this machine: 127.0.0.1:{port}; :{port} binds every interface)"
+            ),
+            Err(_) => String::new(),
+        };
+        AddrError(format!("'{text}' is not an address: expected {ADDR_FORMS}{example}"))
+    };
     // `:8080` is Python's ('', 8080): every interface.
     if let Some(port) = text.strip_prefix(':').filter(|port| !port.contains(':')) {
         let port = parse_port(port, text)?;

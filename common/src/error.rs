@@ -149,6 +149,133 @@ fn hint_for(err: &io::Error, what: &str) -> Option<String> {
     Some(hint)
 }
 
+/// What the kernel's socket table says about a local TCP port: whether a
+/// socket listens on it, and the states of the connections bound to it, in
+/// the names `ss -tan` prints (`TIME-WAIT`, `FIN-WAIT-2`, …).
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct TcpPortUse {
+    /// A socket in LISTEN on the port.
+    pub listening: bool,
+    /// The state of every other socket whose local port it is.
+    pub connections: Vec<&'static str>,
+}
+
+/// Reads the kernel's socket table for local TCP port `port`: on Linux
+/// `/proc/net/tcp` and `/proc/net/tcp6`; `None` where there is no such table.
+pub fn tcp_port_use(port: u16) -> Option<TcpPortUse> {
+    let mut found = None;
+    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        if let Ok(text) = std::fs::read_to_string(table) {
+            add_tcp_table(&text, port, found.get_or_insert_with(TcpPortUse::default));
+        }
+    }
+    found
+}
+
+/// Adds the rows of one `/proc/net/tcp` table whose local port is `port`:
+/// `sl local_address rem_address st …`, addresses as `HEXIP:HEXPORT`.
+fn add_tcp_table(table: &str, port: u16, into: &mut TcpPortUse) {
+    for row in table.lines().skip(1) {
+        let fields: Vec<&str> = row.split_whitespace().collect();
+        let (Some(local), Some(state)) = (fields.get(1), fields.get(3)) else {
+            continue;
+        };
+        let local_port =
+            local.rsplit(':').next().map(|hex| u16::from_str_radix(hex, 16));
+        if local_port != Some(Ok(port)) {
+            continue;
+        }
+        match tcp_state_name(state) {
+            "LISTEN" => into.listening = true,
+            name => into.connections.push(name),
+        }
+    }
+}
+
+/// The kernel's TCP state numbers (include/net/tcp_states.h), named as `ss` names them.
+fn tcp_state_name(hex: &str) -> &'static str {
+    match hex {
+        "01" => "ESTAB",
+        "02" => "SYN-SENT",
+        "03" => "SYN-RECV",
+        "04" => "FIN-WAIT-1",
+        "05" => "FIN-WAIT-2",
+        "06" => "TIME-WAIT",
+        "07" => "CLOSE",
+        "08" => "CLOSE-WAIT",
+        "09" => "LAST-ACK",
+        "0A" => "LISTEN",
+        "0B" => "CLOSING",
+        _ => "UNKNOWN",
+    }
+}
+
+/// The hint for a TCP server whose bind of `port` failed with "address in
+/// use", chosen from what the kernel's socket table shows: a listener (another
+/// server), or only connections that are still closing (TIME-WAIT,
+/// FIN-WAIT-2) — which block a server without SO_REUSEADDR, and any server
+/// when the one they belonged to did not set it. `None` when the table is
+/// missing or shows neither.
+pub fn tcp_port_in_use_hint(port: u16, reuseaddr: bool) -> Option<String> {
+    hint_from_port_use(&tcp_port_use(port)?, port, reuseaddr)
+}
+
+fn hint_from_port_use(
+    found: &TcpPortUse,
+    port: u16,
+    reuseaddr: bool,
+) -> Option<String> {
+    if found.listening {
+        return Some(format!(
+            "another server is listening there (port {port}: another tcp-server or \
+             tcp_server.py? `ss -tlnp` names it): stop it, or choose another port with \
+             --bind 127.0.0.1:PORT"
+        ));
+    }
+    if found.connections.is_empty() {
+        return None;
+    }
+    let mut states = found.connections.clone();
+    states.sort_unstable();
+    states.dedup();
+    let (count, states) = (found.connections.len(), states.join(", "));
+    let how_long =
+        "TIME-WAIT lasts up to a minute, FIN-WAIT-2 until the client closes too";
+    let action = if found.connections.contains(&"FIN-WAIT-2") {
+        "wait, or close the client"
+    } else {
+        "wait"
+    };
+    Some(if reuseaddr {
+        format!(
+            "nothing listens on port {port}, but {count} connection(s) there are still closing \
+             ({states} in `ss -tan`); the server they belonged to did not set SO_REUSEADDR \
+             (--no-reuseaddr), so they keep the port until they are gone ({how_long}): \
+             {action}"
+        )
+    } else {
+        format!(
+            "nothing listens on port {port}, but {count} connection(s) there are still closing \
+             ({states} in `ss -tan`), and without SO_REUSEADDR a server cannot bind a port they \
+             hold ({how_long}): wait, or drop --no-reuseaddr (enough when the server they \
+             belonged to set SO_REUSEADDR)"
+        )
+    })
+}
+
+/// clap value parser for `--port`, an option the course does not have: it
+/// answers with the option that takes the port, inside an address
+/// (`--bind 127.0.0.1:8080`, `--to 127.0.0.1:8080`), as a usage error.
+pub fn no_port_option(
+    flag: &'static str,
+) -> impl Fn(&str) -> std::result::Result<u16, String> + Clone + Send + Sync + 'static {
+    move |text| {
+        Err(format!(
+            "there is no --port: the port is part of the address, e.g. {flag} 127.0.0.1:{text}"
+        ))
+    }
+}
+
 /// Ends the program: `Ok` exits 0; an error prints `error: …` on stderr, exits 1.
 ///
 /// ```no_run
@@ -195,6 +322,40 @@ mod tests {
         let text = Error::io("connect to", "127.0.0.1:1", &err).to_string();
         assert!(!text.contains("os error"), "{text}");
         assert!(text.contains("start the server first"), "{text}");
+    }
+
+    #[test]
+    fn the_socket_table_tells_a_listener_from_closing_connections() {
+        // Rows as Linux writes them: port 0x22C2 = 8898.
+        let table = "  sl  local_address rem_address   st tx_queue rx_queue\n\
+            0: 0100007F:22C2 0100007F:C350 05 00000000:00000000\n\
+            1: 0100007F:22C2 0100007F:C351 06 00000000:00000000\n\
+            2: 0100007F:C350 0100007F:22C2 08 00000000:00000000\n";
+        let mut found = TcpPortUse::default();
+        add_tcp_table(table, 8898, &mut found);
+        assert_eq!(
+            found,
+            TcpPortUse {
+                listening: false,
+                connections: vec!["FIN-WAIT-2", "TIME-WAIT"]
+            }
+        );
+        let hint = hint_from_port_use(&found, 8898, true).unwrap();
+        assert!(
+            hint.starts_with("nothing listens on port 8898, but 2 connection(s)"),
+            "{hint}"
+        );
+        assert!(hint.contains("(FIN-WAIT-2, TIME-WAIT in `ss -tan`)"), "{hint}");
+        assert!(!hint.contains("another server"), "{hint}");
+        let hint = hint_from_port_use(&found, 8898, false).unwrap();
+        assert!(hint.contains("drop --no-reuseaddr"), "{hint}");
+
+        let listening = "  sl  local_address rem_address   st\n 0: 00000000:22C2 00000000:0000 0A\n";
+        let mut found = TcpPortUse::default();
+        add_tcp_table(listening, 8898, &mut found);
+        let hint = hint_from_port_use(&found, 8898, true).unwrap();
+        assert!(hint.starts_with("another server is listening there"), "{hint}");
+        assert_eq!(hint_from_port_use(&TcpPortUse::default(), 8898, true), None);
     }
 
     #[test]

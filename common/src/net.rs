@@ -33,7 +33,7 @@ pub fn python_socket_call(addr: &SocketAddr, kind: Type) -> String {
 }
 
 /// `socket.socket(family, SOCK_STREAM)` for an [`Endpoint`]: AF_INET or
-/// AF_INET6 for `HOST:PORT`, AF_UNIX for `unix:PATH` (seeds 002 and 004:
+/// AF_INET6 for `HOST:PORT`, AF_UNIX for `unix:PATH` (tutorials 002 and 004:
 /// AF_UNIX sockets are files, for processes on one machine). Every call after
 /// `socket()` is the same for both; only the address differs.
 pub fn new_stream_socket(endpoint: &Endpoint) -> io::Result<Socket> {

@@ -20,7 +20,7 @@ fn no_color_unset() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|value| value.is_empty())
 }
 
-/// Wraps `text` in an ANSI style like the seed's `\033[1;44m…\033[0m`, or
+/// Wraps `text` in an ANSI style like the tutorial's `\033[1;44m…\033[0m`, or
 /// returns it unchanged when `enabled` is false.
 pub fn paint(text: &str, ansi_style: &str, enabled: bool) -> String {
     if enabled { format!("\x1b[{ansi_style}m{text}\x1b[0m") } else { text.to_string() }

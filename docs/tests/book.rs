@@ -2,7 +2,9 @@
 //! resolves (file and anchor), every lesson crate has a chapter in SUMMARY.md,
 //! no chapter pastes Rust or Python code instead of including it, `--explain`
 //! lines quoted in chapters match the programs, the byte strings of the
-//! encodings chapter are the real ones, and `mdbook build` succeeds.
+//! encodings chapter are the real ones, the tutorials are called tutorials
+//! (by title and site in the introduction) and never pointed at as a folder of
+//! the repository, and `mdbook build` succeeds.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 
 use std::collections::BTreeSet;
@@ -914,4 +916,62 @@ fn mdbook_builds_the_book_without_errors() {
         }
     }
     assert_no_problems("links in the built book", &problems);
+}
+
+#[test]
+fn the_book_says_tutorial_and_names_each_by_title_and_site() {
+    let mut problems = Vec::new();
+    let mut pages = markdown_files(&src_dir());
+    pages.push(workspace_dir().join("README.md"));
+    for page in &pages {
+        let text = read(page);
+        for (index, line) in text.lines().enumerate() {
+            let says_seed = line.split(|c: char| !c.is_alphanumeric()).any(|word| {
+                word.eq_ignore_ascii_case("seed") || word.eq_ignore_ascii_case("seeds")
+            });
+            if says_seed {
+                problems.push(format!(
+                    "{}:{}: says \"seed\", not \"tutorial\"",
+                    shown(page),
+                    index + 1
+                ));
+            }
+            if line.contains("shared/") {
+                problems.push(format!(
+                    "{}:{}: points at shared/, which a clone does not have",
+                    shown(page),
+                    index + 1
+                ));
+            }
+        }
+    }
+    let introduction = read(&src_dir().join("introduction.md"));
+    for row in [
+        "| 000 | \"Python socket编程\" | 看云 (kancloud.cn) |",
+        "| 001 | \"网络编程\" | 博客园 (cnblogs.com) |",
+        "| 002 | untitled notes on the socket API |",
+        "| 003 | \"Python使用套接字(socket)实现UDP与TCP通信\" |",
+        "| 004 | \"4.Python网络编程Socket\" |",
+    ] {
+        if !introduction.contains(row) {
+            problems
+                .push(format!("the introduction's table of tutorials lacks {row:?}"));
+        }
+    }
+    assert_no_problems("tutorials", &problems);
+}
+
+#[test]
+fn the_minimum_rust_version_is_the_same_in_cargo_toml_and_the_introduction() {
+    let manifest = read(&workspace_dir().join("Cargo.toml"));
+    let version = manifest
+        .lines()
+        .find_map(|line| line.strip_prefix("rust-version = \""))
+        .and_then(|rest| rest.strip_suffix('"'))
+        .expect("rust-version in the workspace's Cargo.toml");
+    let introduction = read(&src_dir().join("introduction.md"));
+    assert!(
+        introduction.contains(&format!("Rust toolchain ({version} or newer")),
+        "the introduction must state rust-version {version}"
+    );
 }

@@ -1,12 +1,40 @@
-"""文件下载器, the client (seed 000): send the name of a file to the server,
+"""文件下载器, the client (tutorial 000): send the name of a file to the server,
 save what comes back. The file is created only once data has arrived, so a
 file the server does not have leaves nothing behind.
 
     python3 file_downloader.py [PORT] [ENCODING]  # defaults: 7890 utf-8
 
-The file name is read from stdin (like the seed's input()); the file is saved
+The file name is read from stdin (like the tutorial's input()); the file is saved
 under its last name in the current directory.
 """
+
+# Not part of the lesson: --help, and arguments the listing would crash on,
+# get a usage line (exit 2, like the Rust programs) instead of a traceback.
+if __name__ == '__main__':
+    import codecs
+    import sys as _sys
+    _USAGE = ('usage: python3 file-downloader/python/file_downloader.py [PORT [ENCODING]]\n'
+              'defaults: 7890 utf-8; the file name is read from stdin')
+    _args = _sys.argv[1:]
+    if _args[:1] in (['-h'], ['--help']):
+        print(_USAGE)
+        _sys.exit(0)
+    _problem = None
+    for _at, _what in ((0, 'a port number'),):
+        if len(_args) > _at and not _args[_at].isdigit():
+            _problem = '%r is not %s' % (_args[_at], _what)
+    if len(_args) > 1:
+        try:
+            codecs.lookup(_args[1])
+        except LookupError:
+            _problem = 'unknown encoding %r' % _args[1]
+    if _args[:1] and _args[0].startswith('-'):
+        _problem = 'unknown option %r (the arguments are positional)' % _args[0]
+    if _problem:
+        print(_USAGE, file=_sys.stderr)
+        print('error: ' + _problem, file=_sys.stderr)
+        _sys.exit(2)
+
 import os
 import socket
 import sys

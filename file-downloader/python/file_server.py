@@ -1,13 +1,41 @@
-"""文件下载器, the server (seed 000): a client sends a file name; the server
+"""文件下载器, the server (tutorial 000): a client sends a file name; the server
 sends that file's bytes and closes the connection. Serves clients one after
 another, from the current directory.
 
     python3 file_server.py [PORT] [ENCODING]      # defaults: 7890 utf-8
 
 Port 0 lets the OS choose; the real address is printed on stderr. This is the
-seed's naive server: it opens any name it is given (even ../../etc/passwd).
+tutorial's naive server: it opens any name it is given (even ../../etc/passwd).
 `file-server` is the safe one.
 """
+
+# Not part of the lesson: --help, and arguments the listing would crash on,
+# get a usage line (exit 2, like the Rust programs) instead of a traceback.
+if __name__ == '__main__':
+    import codecs
+    import sys as _sys
+    _USAGE = ('usage: python3 file-downloader/python/file_server.py [PORT [ENCODING]]\n'
+              'defaults: 7890 utf-8; serves the current folder')
+    _args = _sys.argv[1:]
+    if _args[:1] in (['-h'], ['--help']):
+        print(_USAGE)
+        _sys.exit(0)
+    _problem = None
+    for _at, _what in ((0, 'a port number'),):
+        if len(_args) > _at and not _args[_at].isdigit():
+            _problem = '%r is not %s' % (_args[_at], _what)
+    if len(_args) > 1:
+        try:
+            codecs.lookup(_args[1])
+        except LookupError:
+            _problem = 'unknown encoding %r' % _args[1]
+    if _args[:1] and _args[0].startswith('-'):
+        _problem = 'unknown option %r (the arguments are positional)' % _args[0]
+    if _problem:
+        print(_USAGE, file=_sys.stderr)
+        print('error: ' + _problem, file=_sys.stderr)
+        _sys.exit(2)
+
 import socket
 import sys
 

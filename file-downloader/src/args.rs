@@ -7,14 +7,18 @@ use std::time::Duration;
 use clap::Parser;
 use common::cli::CommonArgs;
 
-/// Download a file over TCP — lesson "文件下载器" (seed 000), the client.
+/// Download a file over TCP — lesson "文件下载器" of tutorial 000, "Python socket编程" (kancloud.cn),
+/// the client.
 ///
-/// Connects to a file server (`file-server`, or the Python twin
-/// `python3 file_server.py` with --classic), asks for NAME and saves what
+/// Connects to a file server (`file-server`, or with --classic the Python
+/// twin `file-downloader/python/file_server.py`), asks for NAME and saves what
 /// arrives. The file is written as OUTPUT.part and renamed to OUTPUT only
 /// once it is whole; on any failure, Ctrl+C, SIGTERM, SIGHUP or SIGQUIT
 /// nothing is left behind. Without NAME it is asked for on stdin, like the
 /// lesson's input().
+///
+/// Example, from the workspace folder, with a file server running:
+/// `cargo run -p file-downloader -- hello.txt`.
 #[derive(Debug, Parser)]
 #[command(name = "file-downloader", version)]
 pub struct DownloaderArgs {
@@ -24,6 +28,10 @@ pub struct DownloaderArgs {
     /// The server's address.
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7890", value_parser = common::cli::addr)]
     pub from: SocketAddr,
+
+    /// There is no --port: the port is part of --from's address.
+    #[arg(long = "port", hide = true, value_name = "PORT", value_parser = common::error::no_port_option("--from"))]
+    pub _port: Option<u16>,
 
     /// Where to save the file (default: the last part of NAME, in the current
     /// directory; an existing directory: inside it).
@@ -59,7 +67,8 @@ pub struct DownloaderArgs {
     pub common: CommonArgs,
 }
 
-/// Serve files over TCP — lesson "文件下载器" (seed 000), the server.
+/// Serve files over TCP — lesson "文件下载器" of tutorial 000, "Python socket编程" (kancloud.cn),
+/// the server.
 ///
 /// Sends the regular files under --root to whoever asks, each client in its
 /// own thread. It speaks both protocols: the classic one of the Python
@@ -67,12 +76,19 @@ pub struct DownloaderArgs {
 /// `file-downloader` (`GET NAME\n`; `OK SIZE\n` and the bytes, or
 /// `ERR REASON\n`). Names that leave the root (absolute, `..`, symbolic links
 /// pointing outside), directories, devices and FIFOs are refused and logged.
+///
+/// Example, from the workspace folder: `cargo run -p file-downloader --bin
+/// file-server -- --root .`.
 #[derive(Debug, Parser)]
 #[command(name = "file-server", version)]
 pub struct ServerArgs {
     /// The local address to bind (`:7890` means every interface, Python's '').
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7890", value_parser = common::cli::addr)]
     pub bind: SocketAddr,
+
+    /// There is no --port: the port is part of --bind's address.
+    #[arg(long = "port", hide = true, value_name = "PORT", value_parser = common::error::no_port_option("--bind"))]
+    pub _port: Option<u16>,
 
     /// The directory whose regular files are served; nothing outside it is.
     #[arg(long, value_name = "DIR", default_value = ".")]

@@ -1,7 +1,7 @@
 //! The parts of the `file-downloader` lesson that are not the lesson itself.
 //!
 //! The two programs — `file-downloader` (`src/main.rs`) and `file-server`
-//! (`src/bin/file_server.rs`) — read like the seed's numbered steps. What
+//! (`src/bin/file_server.rs`) — read like the tutorial's numbered steps. What
 //! makes them safe and honest lives here, once, for both:
 //!
 //! | module | what it holds |

@@ -6,7 +6,7 @@
 //! ```text
 //! cargo run -p file-downloader --bin file-server -- --root DIR   # 1: serves DIR on 127.0.0.1:7890
 //! cargo run -p file-downloader -- hello.txt                      # 2: saves ./hello.txt
-//! cargo run -p file-downloader -- --classic hello.txt            # against python3 file_server.py
+//! cargo run -p file-downloader -- --classic -o classic.txt hello.txt   # also against file_server.py
 //! ```
 //!
 //! The file is written to `hello.txt.part` and renamed only once it is whole;
@@ -265,10 +265,18 @@ fn read_answer(
             // The reason is the peer's text: its control characters are shown
             // escaped, never sent to the terminal.
             let reason = pyrepr::escape_controls(&reason);
-            Err(Error::new(format!("the server refused {name:?}: {reason}")).hint(
+            // Only a name that is missing, or not valid text, can come from
+            // the two sides using different encodings.
+            let hint = if reason.contains("no such file")
+                || reason.contains("not valid")
+            {
                 "names are relative to the server's --root: check the spelling, and \
-                 that both sides use the same --encoding",
-            ))
+                 that both sides use the same --encoding"
+            } else {
+                "the server sends only regular files inside its --root: ask for a \
+                 name relative to it, without '..'"
+            };
+            Err(Error::new(format!("the server refused {name:?}: {reason}")).hint(hint))
         }
         None => Err(Error::new(format!(
             "the server's answer is not \"OK SIZE\" or \"ERR REASON\": {}",

@@ -1,6 +1,6 @@
 //! The two protocols on the wire, and how the server tells them apart.
 //!
-//! **Classic** (the seed's, and the Python listings'): the client sends the
+//! **Classic** (the tutorial's, and the Python listings'): the client sends the
 //! bare file name; the server sends the bytes and closes, or closes with
 //! nothing when it cannot. The close is the only end marker, so an empty file,
 //! a missing file and a cut transfer all look alike.

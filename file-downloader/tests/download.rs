@@ -243,12 +243,16 @@ fn explain_narrates_every_step_and_count_stops_the_server() {
 }
 
 #[test]
-fn help_names_the_lesson_and_the_seed() {
+fn help_names_the_lesson_and_the_tutorial() {
     for bin in ["file-server", "file-downloader"] {
         let output = Cmd::bin(bin).arg("--help").run();
         assert!(output.status.success());
         assert!(output.stdout.contains("文件下载器"), "{}", output.stdout);
-        assert!(output.stdout.contains("seed 000"), "{}", output.stdout);
+        assert!(
+            output.stdout.contains("tutorial 000, \"Python socket编程\" (kancloud.cn)"),
+            "{}",
+            output.stdout
+        );
     }
     let output = Cmd::bin("file-downloader").args(["x", "--bufsize", "0"]).run();
     assert_eq!(output.code(), Some(2), "{}", output.stderr);
@@ -301,4 +305,22 @@ fn startup_errors_are_one_line_with_a_hint() {
         assert_eq!(output.code(), Some(1), "{name:?}");
         assert!(output.stderr.contains(expected), "{name:?}: {}", output.stderr);
     }
+}
+
+#[test]
+fn a_refusal_hints_at_encodings_only_when_they_can_be_the_cause() {
+    let dirs = dirs("fd-refusal-hints");
+    write_test_file(&dirs.root.join("here.txt"), 3);
+    let (_server, addr) = start_server(&dirs.root, &[]);
+
+    let climbing = download(addr, "../here.txt", &dirs.out.join("climbing"), &[]);
+    assert_eq!(climbing.code(), Some(1), "{}", climbing.stderr);
+    assert!(climbing.stderr.contains("'..' is not allowed"), "{}", climbing.stderr);
+    assert!(climbing.stderr.contains("without '..'"), "{}", climbing.stderr);
+    assert!(!climbing.stderr.contains("--encoding"), "{}", climbing.stderr);
+
+    let missing = download(addr, "missing.txt", &dirs.out.join("missing"), &[]);
+    assert_eq!(missing.code(), Some(1), "{}", missing.stderr);
+    assert!(missing.stderr.contains("no such file"), "{}", missing.stderr);
+    assert!(missing.stderr.contains("the same --encoding"), "{}", missing.stderr);
 }

@@ -34,7 +34,7 @@ fn rust_client_classic_with_the_python_server() {
         let out = dirs.out.join(name);
         let output = download(addr, name, &out, &["--classic"]);
         if size == 0 {
-            // The seed's protocol: an empty file sends nothing, so nothing is saved.
+            // The tutorial's protocol: an empty file sends nothing, so nothing is saved.
             assert_eq!(output.code(), Some(1));
             assert!(output.stderr.contains("nothing arrived"), "{}", output.stderr);
             assert!(!out.exists());

@@ -1,5 +1,5 @@
-//! tcp-client — lesson "TCP客户端" (seed 000), `tcp_send_client` and
-//! `tcp_recv_client` (seed 003), example 2 of seed 004: create, connect,
+//! tcp-client — lesson "TCP客户端" (tutorial 000), `tcp_send_client` and
+//! `tcp_recv_client` (tutorial 003), example 2 of tutorial 004: create, connect,
 //! send, recv, close.
 //!
 //! Python twin: `python/tcp_client.py`. Two terminals:
@@ -11,7 +11,7 @@
 //! cargo run -p tcp-client -- --encoding gbk 数据    # as the tutorial does on Windows
 //! ```
 //!
-//! `--send-only` and `--recv-only` are seed 003's two clients; `--explain`
+//! `--send-only` and `--recv-only` are tutorial 003's two clients; `--explain`
 //! narrates the steps; `--to unix:PATH` talks to `tcp-server --bind unix:PATH`.
 
 mod args;
@@ -106,7 +106,7 @@ fn run(args: Args) -> Result<()> {
             if n == 0 {
                 // Python's b'': the server closed the connection.
                 return Err(Error::new(format!("{to} closed the connection")).hint(
-                    "the server stopped, or served one message only (like seed 004's)",
+                    "the server stopped, or served one message only (like tutorial 004's)",
                 ));
             }
             // Only the first n bytes arrived; the rest of buf is left from before.
@@ -169,7 +169,7 @@ fn connect(
             )),
         _ => Error::io("connect to", to, &err),
     })?;
-    // getsockname / getpeername (seed 002): our port was chosen by the OS.
+    // getsockname / getpeername (tutorial 002): our port was chosen by the OS.
     let local = tcp_socket.local_addr().map(|addr| address_text(&addr));
     let peer = tcp_socket.peer_addr().map(|addr| address_text(&addr));
     if let (Ok(local), Ok(peer)) = (local, peer) {

@@ -80,7 +80,7 @@ fn rust_client_talks_to_the_python_threaded_server() {
 
 #[test]
 fn python_client_listing_talks_to_the_python_server() {
-    // The two listings shown in the book work together, as the seed's do.
+    // The two listings shown in the book work together, as the tutorial's do.
     let Some(python_server) = Cmd::python(server_listing("tcp_server.py")) else {
         return;
     };
@@ -226,5 +226,10 @@ fn explain_narrates_the_five_steps() {
         assert!(out.stderr.contains(step), "missing {step:?} in:\n{}", out.stderr);
     }
     let help = Cmd::bin("tcp-client").arg("--help").run();
-    assert!(help.stdout.contains("TCP客户端") && help.stdout.contains("seed 000"));
+    assert!(
+        help.stdout.contains("TCP客户端")
+            && help
+                .stdout
+                .contains("tutorial 000, \"Python socket编程\" (kancloud.cn)")
+    );
 }

@@ -7,15 +7,20 @@ use clap::{Parser, ValueEnum};
 use common::cli::{BufferArgs, CommonArgs};
 use common::{Codec, Endpoint, Explain, Result};
 
-/// A TCP server — lessons "TCP服务端" and "TCP服务端为多个客户端服务" (seed 000),
-/// the server and SO_REUSEADDR of seed 001, the API of seed 002, `tcp_recv_server`
-/// and `tcp_send_server` (seed 003), example 1 of seed 004.
+/// A TCP server — lessons "TCP服务端" and "TCP服务端为多个客户端服务" of
+/// tutorial 000, "Python socket编程" (kancloud.cn); the server and SO_REUSEADDR of
+/// tutorial 001, "网络编程" (cnblogs.com); the API of tutorial 002, notes on the socket API (untitled);
+/// `tcp_recv_server` and `tcp_send_server` of
+/// tutorial 003, "Python使用套接字(socket)实现UDP与TCP通信"; example 1 of tutorial 004, "4.Python网络编程Socket".
 ///
 /// Listens on --bind and serves clients one after another (the lesson): for each
 /// client it answers every recv until the client closes. By default the answer
 /// is the same bytes back (an echo server); --reply answers with fixed text.
 /// `connected: ADDR`, `ADDR: TEXT` and `closed: ADDR` go to stdout; progress and
 /// `listening on ADDR` go to stderr.
+///
+/// Example, from the workspace folder: `cargo run -p tcp-server -- --mode threads`,
+/// then `cargo run -p tcp-client -- hello` in another terminal.
 #[derive(Debug, Parser)]
 #[command(name = "tcp-server", version)]
 pub struct Args {
@@ -24,15 +29,19 @@ pub struct Args {
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8898", value_parser = common::cli::endpoint)]
     pub bind: Endpoint,
 
+    /// There is no --port: the port is part of --bind's address.
+    #[arg(long = "port", hide = true, value_name = "PORT", value_parser = common::error::no_port_option("--bind"))]
+    pub _port: Option<u16>,
+
     /// How to serve several clients: one after another (the lesson), a thread
-    /// each, seed 002's setblocking(False) in one thread, or one thread that
-    /// the kernel wakes when a socket is ready (select/poll/epoll). The modes
-    /// for many clients first raise this process's open-file limit
+    /// each, tutorial 002's setblocking(False) in one thread, or one thread
+    /// that the kernel wakes when a socket is ready (select/poll/epoll). The
+    /// modes for many clients first raise this process's open-file limit
     /// (RLIMIT_NOFILE) to the hard limit: every client is an open socket.
     #[arg(long, value_enum, default_value_t = Mode::Sequential)]
     pub mode: Mode,
 
-    /// Serve one client, then exit (seeds 001 and 003).
+    /// Serve one client, then exit (tutorials 001 and 003).
     #[arg(long)]
     pub once: bool,
 
@@ -45,7 +54,7 @@ pub struct Args {
     pub greeting: Option<String>,
 
     /// Do not set SO_REUSEADDR: a quick restart then fails with "Address already
-    /// in use" while the last connections sit in TIME_WAIT (seed 001's lesson).
+    /// in use" while the last connections sit in TIME_WAIT (tutorial 001's lesson).
     #[arg(long)]
     pub no_reuseaddr: bool,
 
@@ -73,11 +82,11 @@ pub struct Args {
 /// How the server serves several clients.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Mode {
-    /// One client after another (seed 000): the next one waits in the backlog.
+    /// One client after another (tutorial 000): the next one waits in the backlog.
     Sequential,
     /// A thread for each client: all are served at once.
     Threads,
-    /// One thread, non-blocking sockets polled in turn (seed 002 setblocking(False)).
+    /// One thread, non-blocking sockets polled in turn (tutorial 002 setblocking(False)).
     Nonblocking,
     /// One thread that sleeps until the kernel says which sockets are ready
     /// (epoll, kqueue: Python's selectors module).

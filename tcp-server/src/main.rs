@@ -1,6 +1,6 @@
-//! tcp-server — lessons "TCP服务端" and "TCP服务端为多个客户端服务" (seed 000),
-//! seed 001's server with SO_REUSEADDR, seed 003's `tcp_recv_server` and
-//! `tcp_send_server`, seed 004's example 1: create, SO_REUSEADDR, bind,
+//! tcp-server — lessons "TCP服务端" and "TCP服务端为多个客户端服务" (tutorial 000),
+//! tutorial 001's server with SO_REUSEADDR, tutorial 003's `tcp_recv_server` and
+//! `tcp_send_server`, tutorial 004's example 1: create, SO_REUSEADDR, bind,
 //! listen, accept, recv/send, close the client, close the server.
 //!
 //! Python twin: `python/tcp_server.py`. Two terminals:
@@ -8,7 +8,7 @@
 //! ```text
 //! cargo run -p tcp-server                          # 1: listens on 127.0.0.1:8898
 //! cargo run -p tcp-client -- hello 数据              # 2: prints hello, then 数据
-//! cargo run -p tcp-server -- --reply success       # answer like seed 004's server
+//! cargo run -p tcp-server -- --reply success       # answer like tutorial 004's server
 //! cargo run -p tcp-server -- --mode threads        # many clients at once
 //! cargo run -p tcp-server -- --mode poll           # thousands, one thread
 //! ```
@@ -247,8 +247,9 @@ fn raise_open_file_limit(explain: common::Explain) {
 #[cfg(not(unix))]
 fn raise_open_file_limit(_explain: common::Explain) {}
 
-/// Seed 001's lesson: without SO_REUSEADDR a restart fails while the port's
-/// last connections are in TIME_WAIT.
+/// Tutorial 001's lesson: without SO_REUSEADDR a restart fails while the
+/// port's last connections are closing. The kernel's socket table tells that
+/// apart from another server listening there.
 fn restart_hint(err: Error, local: &Endpoint, no_reuseaddr: bool) -> Error {
     if err.kind() != Some(ErrorKind::AddrInUse) {
         return err;
@@ -260,10 +261,16 @@ fn restart_hint(err: Error, local: &Endpoint, no_reuseaddr: bool) -> Error {
             path.display()
         ));
     }
+    if let Endpoint::Inet(addr) = local
+        && let Some(hint) =
+            common::error::tcp_port_in_use_hint(addr.port(), !no_reuseaddr)
+    {
+        return err.hint(hint);
+    }
     if no_reuseaddr {
         err.hint(
             "without SO_REUSEADDR the port stays taken while the last connections are in \
-             TIME_WAIT (the four-way close, up to a minute): wait, or drop --no-reuseaddr",
+             TIME-WAIT (the four-way close, up to a minute): wait, or drop --no-reuseaddr",
         )
     } else {
         err.hint(

@@ -1,4 +1,4 @@
-//! `--mode nonblocking`: seed 002's `setblocking(False)` — one thread serves
+//! `--mode nonblocking`: tutorial 002's `setblocking(False)` — one thread serves
 //! every client by asking each socket in turn "anything for me?".
 //!
 //! With non-blocking sockets `accept` and `recv` never wait: when nothing is
@@ -91,16 +91,16 @@ fn welcome(
     serving: usize,
     service: &Service,
 ) -> Option<Client> {
-    if let Some(max) = service.max_clients {
-        if serving as u64 >= max {
-            common::outln!(
-                "refused: {peer} (already serving {max} client(s), --max-clients {max})"
-            );
-            // A fresh socket's send buffer takes these few bytes at once.
-            let _ = (&socket).write_all(&service.busy_message(max));
-            let _ = socket.shutdown(std::net::Shutdown::Write);
-            return None;
-        }
+    if let Some(max) = service.max_clients
+        && serving as u64 >= max
+    {
+        common::outln!(
+            "refused: {peer} (already serving {max} client(s), --max-clients {max})"
+        );
+        // A fresh socket's send buffer takes these few bytes at once.
+        let _ = (&socket).write_all(&service.busy_message(max));
+        let _ = socket.shutdown(std::net::Shutdown::Write);
+        return None;
     }
     // Accepted sockets do not inherit non-blocking mode on every OS: set it.
     if let Err(err) = socket.set_nonblocking(true) {

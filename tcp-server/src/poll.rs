@@ -239,11 +239,11 @@ impl<'a> Server<'a> {
     fn welcome(&mut self, socket: Socket, addr: &SockAddr) -> Option<Token> {
         self.accepted += 1;
         let peer = endpoint::peer_name(addr, self.accepted as u64);
-        if let Some(max) = self.service.max_clients {
-            if self.clients.len() as u64 >= max {
-                refuse(&socket, &peer, max, self.service);
-                return None;
-            }
+        if let Some(max) = self.service.max_clients
+            && self.clients.len() as u64 >= max
+        {
+            refuse(&socket, &peer, max, self.service);
+            return None;
         }
         // mio needs non-blocking sockets; accepted ones are blocking on Linux.
         if let Err(err) = socket.set_nonblocking(true) {

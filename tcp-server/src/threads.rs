@@ -30,11 +30,11 @@ pub fn serve_forever(tcp_server: &Socket, service: Service) -> Result<()> {
         let Some((client, addr)) = crate::accept(tcp_server) else { continue };
         number += 1;
         let peer = endpoint::peer_name(&addr, number);
-        if let Some(max) = service.max_clients {
-            if active.load(Ordering::SeqCst) >= max {
-                refuse(client, &peer, max, &service);
-                continue;
-            }
+        if let Some(max) = service.max_clients
+            && active.load(Ordering::SeqCst) >= max
+        {
+            refuse(client, &peer, max, &service);
+            continue;
         }
         common::outln!("connected: {peer}");
         let started = start_client(client, peer, &addr, &service, &active);

@@ -41,7 +41,7 @@ fn rust_client_and_server_in_utf8_and_gbk() {
 
 #[test]
 fn gbk_bytes_on_the_wire_are_the_tutorials() {
-    // '数据'.encode('gbk') == b'\xca\xfd\xbe\xdd' (seed 003)
+    // '数据'.encode('gbk') == b'\xca\xfd\xbe\xdd' (tutorial 003)
     let (mut server, addr) = start_server(&["--encoding", "gbk"]);
     let mut client = connect(addr);
     assert_eq!(exchange(&mut client, b"\xca\xfd\xbe\xdd", 4), b"\xca\xfd\xbe\xdd");
@@ -191,7 +191,11 @@ fn bad_arguments_are_usage_errors() {
     assert_eq!(out.code(), Some(1));
     assert!(out.stderr.contains("U+1F600"), "{}", out.stderr);
     let help = Cmd::bin("tcp-server").arg("--help").run();
-    assert!(help.stdout.contains("seed 000"), "{}", help.stdout);
+    assert!(
+        help.stdout.contains("tutorial 000, \"Python socket编程\" (kancloud.cn)"),
+        "{}",
+        help.stdout
+    );
 }
 
 #[test]

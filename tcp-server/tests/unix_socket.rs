@@ -1,8 +1,8 @@
 //! `--bind unix:PATH` / `--to unix:PATH`: the same lesson over an AF_UNIX
-//! stream socket (seeds 002 and 004). The server removes its socket file on
-//! exit, and never deletes a file that is not its own: a live server's socket
-//! (even one that refuses us, or is too busy to answer), a newer server's
-//! socket, a symbolic link.
+//! stream socket (tutorials 002 and 004). The server removes its socket file
+//! on exit, and never deletes a file that is not its own: a live server's
+//! socket (even one that refuses us, or is too busy to answer), a newer
+//! server's socket, a symbolic link.
 #![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

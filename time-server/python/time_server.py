@@ -1,7 +1,35 @@
-# time_server.py — seed 001 "时间服务器server", in Python 3.
+# time_server.py — tutorial 001 "时间服务器server", in Python 3.
 # Answers each datagram with the local time in the strftime format it holds
 # ('%Y-%m-%d %X' for an empty one).
 # Run: python3 time_server.py [PORT] [ENCODING]    (defaults: 9000 utf-8)
+
+# Not part of the lesson: --help, and arguments the listing would crash on,
+# get a usage line (exit 2, like the Rust programs) instead of a traceback.
+if __name__ == '__main__':
+    import codecs
+    import sys as _sys
+    _USAGE = ('usage: python3 time-server/python/time_server.py [PORT [ENCODING]]\n'
+              'defaults: 9000 utf-8')
+    _args = _sys.argv[1:]
+    if _args[:1] in (['-h'], ['--help']):
+        print(_USAGE)
+        _sys.exit(0)
+    _problem = None
+    for _at, _what in ((0, 'a port number'),):
+        if len(_args) > _at and not _args[_at].isdigit():
+            _problem = '%r is not %s' % (_args[_at], _what)
+    if len(_args) > 1:
+        try:
+            codecs.lookup(_args[1])
+        except LookupError:
+            _problem = 'unknown encoding %r' % _args[1]
+    if _args[:1] and _args[0].startswith('-'):
+        _problem = 'unknown option %r (the arguments are positional)' % _args[0]
+    if _problem:
+        print(_USAGE, file=_sys.stderr)
+        print('error: ' + _problem, file=_sys.stderr)
+        _sys.exit(2)
+
 # ANCHOR: all
 import sys
 from socket import *
@@ -12,7 +40,7 @@ encoding = sys.argv[2] if len(sys.argv) > 2 else 'utf-8'
 ip_port = ('127.0.0.1', port)
 bufsize = 1024
 
-udp_server = socket(AF_INET, SOCK_DGRAM)  # the seed calls it tcp_server
+udp_server = socket(AF_INET, SOCK_DGRAM)  # the tutorial calls it tcp_server
 udp_server.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)
 udp_server.bind(ip_port)
 print('listening on %s:%d' % udp_server.getsockname(), file=sys.stderr, flush=True)

@@ -1,4 +1,4 @@
-//! time-server — lesson "时间服务器server" (seed 001): a UDP server that answers
+//! time-server — lesson "时间服务器server" (tutorial 001): a UDP server that answers
 //! each datagram with the local time, formatted with the strftime format the
 //! datagram holds (an empty datagram gets `%Y-%m-%d %X`).
 //!
@@ -89,7 +89,7 @@ fn run(args: Args) -> Result<()> {
         // Only the first `len` bytes arrived: the rest of `buf` is stale.
         let msg = &buf[..datagram.len];
         served += 1;
-        // The seed's log line, print('===>', msg), with the sender's address.
+        // The tutorial's log line, print('===>', msg), with the sender's address.
         common::outln!(
             "===> {} from {}",
             strftime::show_format(msg, codec),

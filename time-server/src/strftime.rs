@@ -16,10 +16,10 @@ use jiff::fmt::strtime::{BrokenDownTime, Config, PosixCustom};
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, Zoned};
 
-/// The seed's format for an empty datagram: `time_fmt = '%Y-%m-%d %X'`.
+/// The tutorial's format for an empty datagram: `time_fmt = '%Y-%m-%d %X'`.
 pub const DEFAULT_FORMAT: &str = "%Y-%m-%d %X";
 
-/// The longest answer, in bytes. The seed's client reads `recv(1024)`: a
+/// The longest answer, in bytes. The tutorial's client reads `recv(1024)`: a
 /// longer answer would arrive cut (UDP drops the rest of a datagram that does
 /// not fit the buffer), so the server refuses it instead.
 pub const MAX_ANSWER: usize = 1024;
@@ -106,7 +106,7 @@ pub fn strftime(format: &str, now: &Zoned) -> Result<String, Error> {
         .map_err(|err| Error::new(format!("cannot format the time: {err}")))
 }
 
-/// The format a datagram asks for: its text, or the seed's default when it is
+/// The format a datagram asks for: its text, or the tutorial's default when it is
 /// empty. Refused when it was cut by `recvfrom` or is not valid text.
 pub fn read_format(
     data: &[u8],
@@ -151,7 +151,7 @@ pub fn answer(
             "the answer would be {} bytes, more than the {MAX_ANSWER} a reply may have",
             bytes.len()
         ))
-        .hint("use a shorter format: the seed's client reads recv(1024)"));
+        .hint("use a shorter format: the tutorial's client reads recv(1024)"));
     }
     Ok(bytes)
 }

@@ -1,4 +1,4 @@
-//! The Rust programs and the Python listings of seed 001 talk to each other
+//! The Rust programs and the Python listings of tutorial 001 talk to each other
 //! both ways, in UTF-8 and GBK, and the Rust server answers every format it
 //! accepts exactly as the Python server does at the same second.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -40,7 +40,7 @@ fn rust_client_to_python_server() {
             out.stdout
         );
         assert!(!out.stderr.contains("warning"), "{}", out.stderr);
-        // The seed's log: print('===>', msg) shows the bytes as they arrived.
+        // The tutorial's log: print('===>', msg) shows the bytes as they arrived.
         let expected = common::pyrepr::bytes_repr(
             &Codec::for_label(encoding).unwrap().encode("%Y年%m月%d日").unwrap(),
         );

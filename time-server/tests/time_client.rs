@@ -149,12 +149,13 @@ fn explain_narrates_the_client_steps() {
 }
 
 #[test]
-fn help_names_the_lesson_and_the_seed() {
+fn help_names_the_lesson_and_the_tutorial() {
     for bin in ["time-server", "time-client"] {
         let out = Cmd::bin(bin).arg("--help").run();
         assert!(out.status.success());
         assert!(
-            out.stdout.contains("seed 001") && out.stdout.contains("时间服务器"),
+            out.stdout.contains("tutorial 001, \"网络编程\" (cnblogs.com)")
+                && out.stdout.contains("时间服务器"),
             "{bin}"
         );
     }

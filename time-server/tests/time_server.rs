@@ -224,7 +224,7 @@ fn a_port_in_use_is_a_clear_error() {
 #[test]
 #[cfg(target_os = "linux")]
 fn so_reuseaddr_lets_a_second_udp_server_share_the_port() {
-    // The seed sets SO_REUSEADDR; for UDP on Linux that lets two servers bind
+    // The tutorial sets SO_REUSEADDR; for UDP on Linux that lets two servers bind
     // one port (the newest receives). Without it the second one is refused.
     let (_first, addr) = rust_server("UTC", &[]);
     let mut second =

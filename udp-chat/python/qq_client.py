@@ -1,9 +1,37 @@
-"""qq_client.py — seed 001 "qq聊天", the client: choose a contact, send
+"""qq_client.py — tutorial 001 "qq聊天", the client: choose a contact, send
 lines until q, print each reply.
 
 Run: python3 qq_client.py [PORT] [ENCODING]        (defaults: 8081 utf-8)
 Twin of `udp-chat qq-client`; every contact is the server at 127.0.0.1:PORT.
 """
+
+# Not part of the lesson: --help, and arguments the listing would crash on,
+# get a usage line (exit 2, like the Rust programs) instead of a traceback.
+if __name__ == '__main__':
+    import codecs
+    import sys as _sys
+    _USAGE = ('usage: python3 udp-chat/python/qq_client.py [PORT [ENCODING]]\n'
+              'defaults: 8081 utf-8')
+    _args = _sys.argv[1:]
+    if _args[:1] in (['-h'], ['--help']):
+        print(_USAGE)
+        _sys.exit(0)
+    _problem = None
+    for _at, _what in ((0, 'a port number'),):
+        if len(_args) > _at and not _args[_at].isdigit():
+            _problem = '%r is not %s' % (_args[_at], _what)
+    if len(_args) > 1:
+        try:
+            codecs.lookup(_args[1])
+        except LookupError:
+            _problem = 'unknown encoding %r' % _args[1]
+    if _args[:1] and _args[0].startswith('-'):
+        _problem = 'unknown option %r (the arguments are positional)' % _args[0]
+    if _problem:
+        print(_USAGE, file=_sys.stderr)
+        print('error: ' + _problem, file=_sys.stderr)
+        _sys.exit(2)
+
 import os
 import socket
 import sys
@@ -11,7 +39,7 @@ import sys
 PORT = int(sys.argv[1]) if len(sys.argv) > 1 else 8081
 ENCODING = sys.argv[2] if len(sys.argv) > 2 else 'utf-8'
 BUFSIZE = 1024
-# The seed's colour \033[1;44m, only on a terminal and without NO_COLOR.
+# The tutorial's colour \033[1;44m, only on a terminal and without NO_COLOR.
 COLOUR = sys.stdout.isatty() and not os.environ.get('NO_COLOR')
 
 

@@ -4,6 +4,34 @@ prints, the main thread sends each line typed.
 Run: python3 udp_talk.py [PORT] [PEER_PORT] [ENCODING]   (defaults: 7788 7789 utf-8)
 Twin of `udp-chat talk`. The other talker: python3 udp_talk.py 7789 7788
 """
+
+# Not part of the lesson: --help, and arguments the listing would crash on,
+# get a usage line (exit 2, like the Rust programs) instead of a traceback.
+if __name__ == '__main__':
+    import codecs
+    import sys as _sys
+    _USAGE = ('usage: python3 udp-chat/python/udp_talk.py [PORT [PEER_PORT [ENCODING]]]\n'
+              'defaults: 7788 7789 utf-8')
+    _args = _sys.argv[1:]
+    if _args[:1] in (['-h'], ['--help']):
+        print(_USAGE)
+        _sys.exit(0)
+    _problem = None
+    for _at, _what in ((0, 'a port number'), (1, 'a port number')):
+        if len(_args) > _at and not _args[_at].isdigit():
+            _problem = '%r is not %s' % (_args[_at], _what)
+    if len(_args) > 2:
+        try:
+            codecs.lookup(_args[2])
+        except LookupError:
+            _problem = 'unknown encoding %r' % _args[2]
+    if _args[:1] and _args[0].startswith('-'):
+        _problem = 'unknown option %r (the arguments are positional)' % _args[0]
+    if _problem:
+        print(_USAGE, file=_sys.stderr)
+        print('error: ' + _problem, file=_sys.stderr)
+        _sys.exit(2)
+
 import socket
 import sys
 import threading

@@ -168,7 +168,7 @@ fn report_unreachable(peer: &str) {
     ));
 }
 
-/// `message from [127.0.0.1:8081]: TEXT` — the seed's
+/// `message from [127.0.0.1:8081]: TEXT` — the tutorial's
 /// `来自[%s:%s]的一条消息:\033[1;44m%s\033[0m`, coloured only on a terminal
 /// and never with `NO_COLOR`.
 pub fn message_line(from: SocketAddr, text: &str, colour: bool) -> String {

@@ -1,4 +1,4 @@
-//! udp-chat — lessons "udp聊天器" (seed 000) and "qq聊天" (seed 001):
+//! udp-chat — lessons "udp聊天器" (tutorial 000) and "qq聊天" (tutorial 001):
 //! **one UDP socket both sends and receives.**
 //!
 //! A UDP socket is not a "sender" or a "receiver": `sendto` and `recvfrom` work
@@ -8,12 +8,12 @@
 //!
 //! | subcommand | file | Python twin | what it shows |
 //! | --- | --- | --- | --- |
-//! | `menu` | `menu.rs` | `python/udp_chat.py` | seed 000: a 1 send / 2 receive / 0 quit menu on one bound socket |
+//! | `menu` | `menu.rs` | `python/udp_chat.py` | tutorial 000: a 1 send / 2 receive / 0 quit menu on one bound socket |
 //! | `talk` | `talk.rs` | `python/udp_talk.py` | a receiving thread and the sending main thread share the socket |
-//! | `qq-server` | `qq_server.rs` | `python/qq_server.py` | seed 001: print each message, type a reply, send it back |
-//! | `qq-client` | `qq_client.rs` | `python/qq_client.py` | seed 001: choose a contact, chat until `q` |
+//! | `qq-server` | `qq_server.rs` | `python/qq_server.py` | tutorial 001: print each message, type a reply, send it back |
+//! | `qq-client` | `qq_client.rs` | `python/qq_client.py` | tutorial 001: choose a contact, chat until `q` |
 //!
-//! Two terminals, the seed's QQ chat:
+//! Two terminals, the tutorial's QQ chat:
 //!
 //! ```text
 //! cargo run -p udp-chat -- qq-server      # 1: listens on 127.0.0.1:8081
@@ -39,10 +39,45 @@ use args::{Cli, Command};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    common::exit_with(match cli.command {
+    let in_use_hint = port_in_use_hint(&cli.command);
+    let result = match cli.command {
         Command::Menu(args) => menu::run(args),
         Command::Talk(args) => talk::run(args),
         Command::QqServer(args) => qq_server::run(args),
         Command::QqClient(args) => qq_client::run(args),
-    })
+    };
+    common::exit_with(result.map_err(|err| match &in_use_hint {
+        Some(hint) if err.kind() == Some(std::io::ErrorKind::AddrInUse) => {
+            err.hint(hint)
+        }
+        _ => err,
+    }))
+}
+
+/// One port, one socket: what the second program on a port needs instead.
+fn port_in_use_hint(command: &Command) -> Option<String> {
+    let next_port = |addr: std::net::SocketAddr| {
+        std::net::SocketAddr::new(addr.ip(), addr.port().checked_add(1).unwrap_or(1024))
+    };
+    match command {
+        Command::Talk(args) => Some(format!(
+            "another talker (udp-chat talk or udp_talk.py) is bound to {bind}; the second \
+             talker takes the other pair of addresses: --bind {peer} --peer {bind}",
+            bind = args.bind,
+            peer = args.peer,
+        )),
+        Command::Menu(args) => Some(format!(
+            "another program (another menu, or udp_chat.py) is bound to {}; give this one \
+             another port, e.g. --bind {}",
+            args.bind,
+            next_port(args.bind),
+        )),
+        Command::QqServer(args) => Some(format!(
+            "another qq-server (Rust or qq_server.py) is bound to {bind}; stop it, or start \
+             this one with --bind {other} and its clients with --to {other}",
+            bind = args.bind,
+            other = next_port(args.bind),
+        )),
+        Command::QqClient(_) => None,
+    }
 }

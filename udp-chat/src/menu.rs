@@ -1,12 +1,12 @@
-//! `udp-chat menu` — seed 000 "udp聊天器": one bound socket and a menu of
+//! `udp-chat menu` — tutorial 000 "udp聊天器": one bound socket and a menu of
 //! 1 send / 2 receive / 0 quit. The same socket sends and receives.
 //!
 //! Python twin: `python/udp_chat.py`. Two terminals:
 //!
 //! ```text
-//! udp-chat menu                              # 1: bound to 127.0.0.1:7788
-//! udp-chat menu --bind 127.0.0.1:7789        # 2: type 1, 127.0.0.1, 7788, hello
-//!                                            # 1: type 2 — prints the message
+//! cargo run -p udp-chat -- menu                            # 1: bound to 127.0.0.1:7788
+//! cargo run -p udp-chat -- menu --bind 127.0.0.1:7789      # 2: type 1, 127.0.0.1, 7788, hello
+//!                                                          # 1: type 2 — prints the message
 //! ```
 
 use std::net::{SocketAddr, UdpSocket};
@@ -91,7 +91,8 @@ fn send_msg(
         "UdpSocket::send_to",
     );
     if chat::send_or_report(udp_socket, &data, to) {
-        common::errln!("sent {} bytes to {to}", data.len());
+        let plural = if data.len() == 1 { "" } else { "s" };
+        common::errln!("sent {} byte{plural} to {to}", data.len());
     }
     Ok(true)
 }
@@ -121,7 +122,7 @@ fn recv_msg(
 }
 // ANCHOR_END: run
 
-/// The seed's menu, on stderr (stdout is for messages).
+/// The tutorial's menu, on stderr (stdout is for messages).
 fn print_menu() {
     common::errln!("----- udp chat (udp聊天器) -----");
     common::errln!("1: send a message (发送消息)");

@@ -1,12 +1,12 @@
-//! `udp-chat qq-client` — seed 001 "qq聊天", the client: choose a contact from
+//! `udp-chat qq-client` — tutorial 001 "qq聊天", the client: choose a contact from
 //! a list, send lines until `q`, print each reply.
 //!
 //! Python twin: `python/qq_client.py`. With `udp-chat qq-server` running:
 //!
 //! ```text
-//! udp-chat qq-client                                  # the seed's contacts, all at 127.0.0.1:8081
-//! udp-chat qq-client --contact egg=127.0.0.1:9000     # your own list
-//! printf '金老板\n你好\nq\n' | udp-chat qq-client       # driven by a pipe
+//! cargo run -p udp-chat -- qq-client                       # the tutorial's contacts, all at 127.0.0.1:8081
+//! cargo run -p udp-chat -- qq-client --contact egg=127.0.0.1:9000 # your own list
+//! printf '金老板\n你好\nq\n' | cargo run -q -p udp-chat -- qq-client # driven by a pipe
 //! ```
 
 use std::net::{SocketAddr, UdpSocket};
@@ -21,7 +21,7 @@ use crate::chat::{self, Input};
 /// The steps of the lesson, as numbered in the comments and `--explain`.
 const STEPS: usize = 8;
 
-/// The seed's contacts: `qq_name_dic`, every one of them at the qq-server.
+/// The tutorial's contacts: `qq_name_dic`, every one of them at the qq-server.
 const SEED_CONTACTS: [&str; 4] = ["金老板", "哪吒", "egg", "yuan"];
 
 // ANCHOR: run
@@ -92,7 +92,7 @@ pub fn run(args: QqClientArgs) -> Result<()> {
                 break;
             }
             if msg.is_empty() {
-                continue; // the seed sends nothing for an empty line
+                continue; // the tutorial sends nothing for an empty line
             }
             let Some(data) = codec.encode_or_report(msg) else { continue };
 
@@ -189,7 +189,7 @@ fn no_reply(name: &str, to: SocketAddr, args: &QqClientArgs) {
     ));
 }
 
-/// The `--contact` list, or the seed's names all at `--to`.
+/// The `--contact` list, or the tutorial's names all at `--to`.
 fn contact_list(args: &QqClientArgs) -> Vec<(String, SocketAddr)> {
     if args.contacts.is_empty() {
         SEED_CONTACTS.iter().map(|name| (name.to_string(), args.to)).collect()

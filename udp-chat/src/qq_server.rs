@@ -1,12 +1,12 @@
-//! `udp-chat qq-server` — seed 001 "qq聊天", the server: print each message
+//! `udp-chat qq-server` — tutorial 001 "qq聊天", the server: print each message
 //! with the sender's address, read a reply from stdin, send it back.
 //!
 //! Python twin: `python/qq_server.py`. Two terminals:
 //!
 //! ```text
-//! udp-chat qq-server                 # 1: listens on 127.0.0.1:8081
-//! udp-chat qq-client                 # 2: choose 金老板, type 你好
-//!                                    # 1: prints the message; type the reply
+//! cargo run -p udp-chat -- qq-server                       # 1: listens on 127.0.0.1:8081
+//! cargo run -p udp-chat -- qq-client                       # 2: choose 金老板, type 你好
+//!                                                          # 1: prints the message; type the reply
 //! ```
 //!
 //! Runs until Ctrl+C, the end of stdin (no one left to type replies) or `--count N`.
@@ -93,7 +93,7 @@ pub fn run(args: QqServerArgs) -> Result<()> {
 // ANCHOR_END: run
 
 /// Asks until the reply can be encoded (the client is waiting for one);
-/// `None` at the end of stdin. Like the seed, an empty reply is sent as an
+/// `None` at the end of stdin. Like the tutorial, an empty reply is sent as an
 /// empty datagram, so the client stops waiting.
 fn ask_reply(
     input: &mut Input,

@@ -1,12 +1,12 @@
-//! `udp-chat talk` — the next step after seed 000's menu: the same socket used
+//! `udp-chat talk` — the next step after tutorial 000's menu: the same socket used
 //! at once by a receiving thread and by the sending main thread, so messages
 //! are printed as they arrive while you type.
 //!
 //! Python twin: `python/udp_talk.py`. Two terminals:
 //!
 //! ```text
-//! udp-chat talk                                                   # 1: 7788 -> 7789
-//! udp-chat talk --bind 127.0.0.1:7789 --peer 127.0.0.1:7788       # 2: 7789 -> 7788
+//! cargo run -p udp-chat -- talk                            # 1: 7788 -> 7789
+//! cargo run -p udp-chat -- talk --bind 127.0.0.1:7789 --peer 127.0.0.1:7788 # 2: 7789 -> 7788
 //! ```
 //!
 //! Each line typed is one datagram to `--peer`; the end of stdin (Ctrl+D,

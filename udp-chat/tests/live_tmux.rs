@@ -1,4 +1,4 @@
-//! The seed's QQ chat played live in two terminals: `qq-server` and `qq-client`
+//! The tutorial's QQ chat played live in two terminals: `qq-server` and `qq-client`
 //! in two tmux panes, typed into with `send-keys` and read with
 //! `capture-pane`. Skipped (with a message) where tmux is not installed;
 //! the other tests drive the same programs through pipes.
@@ -91,7 +91,7 @@ fn qq_chat_in_two_terminals() {
     tmux.type_line(server, "收到，你好");
     tmux.wait_for(client, &format!("message from [{addr}]: 收到，你好"), 1);
 
-    // On a terminal the message is in the seed's colours (bold, blue background).
+    // On a terminal the message is in the tutorial's colours (bold, blue background).
     let coloured = tmux.screen(client, true);
     assert!(coloured.contains("44m"), "no colour on the terminal: {coloured:?}");
 

@@ -1,4 +1,4 @@
-//! `udp-chat menu` (seed 000 "udp聊天器"): the 1 send / 2 receive / 0 quit
+//! `udp-chat menu` (tutorial 000 "udp聊天器"): the 1 send / 2 receive / 0 quit
 //! menu driven through stdin pipes over real sockets, and against `udp_chat.py`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -126,4 +126,16 @@ fn rust_menu_with_python_menu_utf8_and_gbk() {
         assert_eq!(python.wait_exit(DEADLINE).code(), Some(0));
         assert!(!rust.stderr().contains("U+FFFD"), "{encoding}: {}", rust.stderr());
     }
+}
+
+#[test]
+fn one_byte_is_one_byte() {
+    let (mut a, _) = menu(&[]);
+    let peer = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let to = peer.local_addr().unwrap();
+    send(&mut a, to, "x");
+    a.wait_stderr(&format!("sent 1 byte to {to}"));
+    let mut buf = [0u8; 8];
+    peer.set_read_timeout(Some(DEADLINE)).unwrap();
+    assert_eq!(peer.recv(&mut buf).unwrap(), 1);
 }

@@ -1,4 +1,4 @@
-//! `udp-chat qq-server` and `qq-client` (seed 001 "qq聊天"), driven through
+//! `udp-chat qq-server` and `qq-client` (tutorial 001 "qq聊天"), driven through
 //! stdin pipes over real sockets on 127.0.0.1, and against the Python twins.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -157,7 +157,7 @@ fn server_survives_bad_bytes_and_stops_at_count() {
     server.wait_stdout("]: 再见");
     server.send_line("");
     let (n, _) = peer.recv_from(&mut buf).unwrap();
-    assert_eq!(n, 0, "an empty reply is an empty datagram, as in the seed");
+    assert_eq!(n, 0, "an empty reply is an empty datagram, as in the tutorial");
     let out = server.wait_exit(DEADLINE);
     assert_eq!(out.code(), Some(0), "{}", out.stderr);
 }
@@ -277,4 +277,19 @@ fn gbk_bytes_are_really_gbk_on_the_wire() {
     let mut buf = [0u8; 16];
     let (n, _) = peer.recv_from(&mut buf).unwrap();
     assert_eq!(&buf[..n], b"\xca\xd5\xb5\xbd");
+}
+
+#[test]
+fn a_second_qq_server_on_the_same_port_is_told_which_bind_and_to_to_use() {
+    let (_first, addr) = rust_server(&[]);
+    let out =
+        Cmd::bin("udp-chat").args(["qq-server", "--bind", &addr.to_string()]).run();
+    assert_eq!(out.code(), Some(1), "{}", out.stderr);
+    let other = format!("127.0.0.1:{}", addr.port() + 1);
+    assert!(
+        out.stderr
+            .contains(&format!("--bind {other} and its clients with --to {other}")),
+        "{}",
+        out.stderr
+    );
 }

@@ -162,3 +162,19 @@ fn colour_only_on_a_terminal_and_never_with_no_color() {
     let line = talk.wait_stdout("plain");
     assert!(!line.contains('\x1b'), "{line:?}");
 }
+
+#[test]
+fn a_second_talker_on_the_same_port_is_told_the_other_pair_of_addresses() {
+    let peer = format!("127.0.0.1:{}", free_udp_port());
+    let (_first, first_addr) = talker("127.0.0.1:0", &peer, &[]);
+    let out = Cmd::bin("udp-chat")
+        .args(["talk", "--bind", &first_addr.to_string(), "--peer", &peer])
+        .run();
+    assert_eq!(out.code(), Some(1), "{}", out.stderr);
+    assert!(out.stderr.contains("address already in use"), "{}", out.stderr);
+    // The hint is the command line of the second talker, and it works.
+    let wanted = format!("--bind {peer} --peer {first_addr}");
+    assert!(out.stderr.contains(&wanted), "{}", out.stderr);
+    let (_second, second_addr) = talker(&peer, &first_addr.to_string(), &[]);
+    assert_eq!(second_addr.to_string(), peer);
+}

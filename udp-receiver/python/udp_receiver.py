@@ -1,9 +1,37 @@
-"""udp_receiver.py: tutorial 000 "udp接收数据" and tutorial 003's rece_main, in Python 3.
+"""udp_receiver.py: tutorial 000 "udp接收数据" and tutorial 003 rece_main, in Python 3.
 
 Usage: python3 udp_receiver.py [PORT [ENCODING [COUNT [REPLY]]]]
 Defaults: 8080 utf-8 1, no reply — binds ('', PORT): every interface, as the
 tutorial does. With REPLY, answers each datagram with it (tutorials 001, 004).
 """
+
+# Not part of the lesson: --help, and arguments the listing would crash on,
+# get a usage line (exit 2, like the Rust programs) instead of a traceback.
+if __name__ == '__main__':
+    import codecs
+    import sys as _sys
+    _USAGE = ('usage: python3 udp-receiver/python/udp_receiver.py [PORT [ENCODING [COUNT [REPLY]]]]\n'
+              'defaults: 8080 utf-8 1, no reply')
+    _args = _sys.argv[1:]
+    if _args[:1] in (['-h'], ['--help']):
+        print(_USAGE)
+        _sys.exit(0)
+    _problem = None
+    for _at, _what in ((0, 'a port number'), (2, 'a number')):
+        if len(_args) > _at and not _args[_at].isdigit():
+            _problem = '%r is not %s' % (_args[_at], _what)
+    if len(_args) > 1:
+        try:
+            codecs.lookup(_args[1])
+        except LookupError:
+            _problem = 'unknown encoding %r' % _args[1]
+    if _args[:1] and _args[0].startswith('-'):
+        _problem = 'unknown option %r (the arguments are positional)' % _args[0]
+    if _problem:
+        print(_USAGE, file=_sys.stderr)
+        print('error: ' + _problem, file=_sys.stderr)
+        _sys.exit(2)
+
 import socket
 import sys
 
@@ -31,8 +59,4 @@ def main(port=8080, encoding='utf-8', count=1, reply=None):
 
 if __name__ == '__main__':
     args = sys.argv[1:]
-    if args[:1] in (['-h'], ['--help']):
-        sys.exit(print(__doc__.strip()))
-    if len(args) > 4 or not all(a.isdigit() for a in args[:1] + args[2:3]):
-        sys.exit(__doc__.strip())
     main(*[int(p) for p in args[:1]], *args[1:2], *[int(c) for c in args[2:3]], *args[3:4])

@@ -1,5 +1,5 @@
-//! udp-receiver — lesson "udp接收数据" (seed 000), `rece_main` (seed 003) and the
-//! UDP servers of seeds 001 and 004: bind, `recvfrom`, print, close.
+//! udp-receiver — lesson "udp接收数据" (tutorial 000), `rece_main` (tutorial 003) and the
+//! UDP servers of tutorials 001 and 004: bind, `recvfrom`, print, close.
 //!
 //! Python twin: `python/udp_receiver.py`. Two terminals:
 //!
@@ -7,7 +7,7 @@
 //! cargo run -p udp-receiver                       # 1: listens on 127.0.0.1:8080
 //! cargo run -p udp-sender -- nihao                # 2: 1 prints 127.0.0.1:PORT: nihao
 //! cargo run -p udp-receiver -- --python-repr      # print as Python's print(recvfrom(1024))
-//! cargo run -p udp-receiver -- --reply success    # answer like seed 004's server
+//! cargo run -p udp-receiver -- --reply success    # answer like tutorial 004's server
 //! ```
 
 mod args;

@@ -1,4 +1,4 @@
-//! The Rust programs and the Python listings of seeds 000 and 003 talk to each
+//! The Rust programs and the Python listings of tutorials 000 and 003 talk to each
 //! other, both ways, in UTF-8 and GBK, and print the same lines.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 

@@ -50,7 +50,7 @@ fn gbk_bytes_are_the_tutorials_bytes() {
         receiver.wait_stdout("(b'"),
         format!("(b'\\xe6\\x95\\xb0\\xe6\\x8d\\xae', ('127.0.0.1', {port}))")
     );
-    // seed 003: (b'\xca\xfd\xbe\xdd', ('127.0.0.1', 12821))
+    // tutorial 003: (b'\xca\xfd\xbe\xdd', ('127.0.0.1', 12821))
     assert!(
         receiver
             .wait_stdout("(b'")
@@ -200,7 +200,12 @@ fn bad_command_lines_are_usage_errors() {
     assert_eq!(out.code(), Some(1));
     assert!(out.stderr.contains("U+1F600"), "{}", out.stderr);
     let help = Cmd::bin("udp-receiver").arg("--help").run();
-    assert!(help.stdout.contains("udp接收数据") && help.stdout.contains("seed 000"));
+    assert!(
+        help.stdout.contains("udp接收数据")
+            && help
+                .stdout
+                .contains("tutorial 000, \"Python socket编程\" (kancloud.cn)")
+    );
 }
 
 #[test]
@@ -217,4 +222,11 @@ fn a_vanished_sender_does_not_stop_a_replying_receiver() {
     let (n, _) = sender.recv_from(&mut buf).unwrap();
     assert_eq!(&buf[..n], b"hi");
     assert!(receiver.is_running());
+}
+
+#[test]
+fn a_port_option_is_answered_with_the_bind_to_write() {
+    let out = Cmd::bin("udp-receiver").args(["--port", "8080"]).run();
+    assert_eq!(out.code(), Some(2), "{}", out.stderr);
+    assert!(out.stderr.contains("e.g. --bind 127.0.0.1:8080"), "{}", out.stderr);
 }

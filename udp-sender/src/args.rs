@@ -6,12 +6,15 @@ use std::time::Duration;
 use clap::Parser;
 use common::cli::{BufferArgs, CommonArgs};
 
-/// Send UDP datagrams — lesson "udp发送数据" (seed 000) and `send_main` (seed 003).
+/// Send UDP datagrams — lesson "udp发送数据" of tutorial 000, "Python socket编程" (kancloud.cn),
+/// and `send_main` of tutorial 003, "Python使用套接字(socket)实现UDP与TCP通信".
 ///
 /// Each MESSAGE is sent as one datagram; with no MESSAGE, each line of stdin
-/// is. Start a receiver first (`udp-receiver`, or `python3 udp_receiver.py`):
-/// UDP sends without a connection, so nothing tells the sender whether anyone
-/// was listening.
+/// is. Start a receiver first (`cargo run -p udp-receiver`, or
+/// `python3 udp-receiver/python/udp_receiver.py`): UDP sends without a
+/// connection, so nothing tells the sender whether anyone was listening.
+///
+/// Example, from the workspace folder: `cargo run -p udp-sender -- nihao 数据`.
 #[derive(Debug, Parser)]
 #[command(name = "udp-sender", version)]
 pub struct Args {
@@ -22,13 +25,17 @@ pub struct Args {
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080", value_parser = common::cli::addr)]
     pub to: SocketAddr,
 
+    /// There is no --port: the port is part of --to's address.
+    #[arg(long = "port", hide = true, value_name = "PORT", value_parser = common::error::no_port_option("--to"))]
+    pub _port: Option<u16>,
+
     /// Bind this local address first, instead of letting the OS pick a port
     /// (the "port binding" lesson).
     #[arg(long, value_name = "ADDR", value_parser = common::cli::addr)]
     pub bind: Option<SocketAddr>,
 
     /// After each send, wait for one reply and print it (the UDP clients of
-    /// seeds 001 and 004).
+    /// tutorials 001 and 004).
     #[arg(long)]
     pub wait_reply: bool,
 

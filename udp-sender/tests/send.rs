@@ -129,11 +129,14 @@ fn oversized_message_is_refused_with_a_hint() {
 }
 
 #[test]
-fn help_names_the_lesson_and_seed() {
+fn help_names_the_lesson_and_tutorial() {
     let out = Cmd::bin("udp-sender").arg("--help").run();
     assert!(out.status.success());
     assert!(
-        out.stdout.contains("udp发送数据") && out.stdout.contains("seed 003"),
+        out.stdout.contains("udp发送数据")
+            && out
+                .stdout
+                .contains("tutorial 003, \"Python使用套接字(socket)实现UDP与TCP通信\""),
         "{}",
         out.stdout
     );
@@ -155,4 +158,18 @@ fn explain_narrates_the_steps() {
     for line in expected {
         assert!(out.stderr.contains(&line), "{line:?} not in\n{}", out.stderr);
     }
+}
+
+#[test]
+fn a_port_alone_or_a_port_option_is_answered_with_the_address_to_write() {
+    let out = Cmd::bin("udp-sender").args(["--to", "8080", "hi"]).run();
+    assert_eq!(out.code(), Some(2), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("port 8080 on this machine: 127.0.0.1:8080"),
+        "{}",
+        out.stderr
+    );
+    let out = Cmd::bin("udp-sender").args(["--port", "8080", "hi"]).run();
+    assert_eq!(out.code(), Some(2), "{}", out.stderr);
+    assert!(out.stderr.contains("e.g. --to 127.0.0.1:8080"), "{}", out.stderr);
 }

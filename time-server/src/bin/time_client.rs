@@ -1,4 +1,4 @@
-//! time-client — lesson "时间服务器client" (seed 001): send a strftime format
+//! time-client — lesson "时间服务器client" (tutorial 001): send a strftime format
 //! to the UDP time server and print the time it answers.
 //!
 //! Python twin: `python/time_client.py`. Two terminals:
@@ -27,8 +27,9 @@ use socket2::Type;
 
 use args::Args;
 
-/// The seed's prompt, in English: input('请输入时间格式(例%Y %m %d)>>: ').
-const PROMPT: &str = "Enter a time format (e.g. %Y %m %d)>>: ";
+/// The tutorial's prompt, input('请输入时间格式(例%Y %m %d)>>: '), in English
+/// with the Chinese kept, as the other lessons' prompts do.
+const PROMPT: &str = "a time format, e.g. %Y %m %d (请输入时间格式)>>: ";
 
 fn main() -> ExitCode {
     common::exit_with(run(Args::parse()))
@@ -54,9 +55,9 @@ fn run(args: Args) -> Result<()> {
     let source =
         if args.formats.is_empty() { "stdin.lines(), trimmed" } else { "FORMAT args" };
     let (mut asked, mut unsent, mut refused) = (0, 0, 0);
-    // 2. read a format — msg = input('Enter a time format …>>: ').strip()
+    // 2. read a format — msg = input('请输入时间格式(例%Y %m %d)>>: ').strip()
     for msg in common::cli::args_or_stdin_lines(&args.formats, PROMPT) {
-        // input().strip(): a typed line loses its spaces, as in the seed.
+        // input().strip(): a typed line loses its spaces, as in the tutorial.
         let msg = if args.formats.is_empty() { msg.trim().to_string() } else { msg };
         explain.step(2, "msg = input('…>>: ').strip()", source);
         // Nothing garbled is sent: say which character, go on.
