@@ -1,4 +1,4 @@
-"""qq_client.py — seed 001 "qq聊天", the client: choose a contact, send
+"""qq_client.py — tutorial 001 "qq聊天", the client: choose a contact, send
 lines until q, print each reply.
 
 Run: python3 qq_client.py [PORT] [ENCODING]        (defaults: 8081 utf-8)
@@ -9,7 +9,7 @@ import socket
 import sys
 
 BUFSIZE = 1024
-# The seed's colour \033[1;44m, only on a terminal and without NO_COLOR.
+# The tutorial's colour \033[1;44m, only on a terminal and without NO_COLOR.
 COLOUR = sys.stdout.isatty() and not os.environ.get('NO_COLOR')
 
 

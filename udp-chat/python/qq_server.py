@@ -1,4 +1,4 @@
-"""qq_server.py — seed 001 "qq聊天", the server: print each message, type a
+"""qq_server.py — tutorial 001 "qq聊天", the server: print each message, type a
 reply, send it back.
 
 Run: python3 qq_server.py [PORT] [ENCODING]        (defaults: 8081 utf-8)
@@ -8,7 +8,7 @@ import os
 import socket
 import sys
 
-# The seed's colour \033[1;44m, only on a terminal and without NO_COLOR.
+# The tutorial's colour \033[1;44m, only on a terminal and without NO_COLOR.
 COLOUR = sys.stdout.isatty() and not os.environ.get('NO_COLOR')
 
 

@@ -1,4 +1,4 @@
-"""udp_chat.py — seed 000 "udp聊天器": one UDP socket, a menu to send or receive.
+"""udp_chat.py — tutorial 000 "udp聊天器": one UDP socket, a menu to send or receive.
 
 Run: python3 udp_chat.py [PORT] [ENCODING]        (defaults: 7788 utf-8)
 Twin of `udp-chat menu`. Try two of them: one on 7788, one on 7789.

@@ -1,7 +1,7 @@
 //! What the four ways of chatting share, around their steps: the text of a
 //! message turned into bytes once (and checked once), a `sendto` that fails
 //! without ending the chat, a `recvfrom` that survives a peer who is not
-//! there, and a message shown as the seed prints it.
+//! there, and a message shown as the tutorial prints it.
 
 use std::io;
 use std::net::{SocketAddr, UdpSocket};
@@ -120,7 +120,7 @@ fn report_unreachable(peer: &str) {
     ));
 }
 
-/// `message from [127.0.0.1:8081]: TEXT` — the seed's
+/// `message from [127.0.0.1:8081]: TEXT` — the tutorial's
 /// `来自[%s:%s]的一条消息:\033[1;44m%s\033[0m`, coloured only on a terminal
 /// and never with `NO_COLOR`.
 pub fn message_line(from: SocketAddr, text: &str, colour: bool) -> String {
@@ -194,7 +194,7 @@ mod tests {
     }
 
     #[test]
-    fn message_line_is_the_seeds() {
+    fn message_line_is_the_tutorials() {
         let from: SocketAddr = "127.0.0.1:8081".parse().unwrap();
         assert_eq!(
             message_line(from, "hi", false),

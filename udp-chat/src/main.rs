@@ -8,10 +8,10 @@
 //!
 //! | subcommand | steps | tool | Python twin | what it shows |
 //! | --- | --- | --- | --- | --- |
-//! | `menu` | `steps/menu.rs` | `menu.rs` | `python/udp_chat.py` | seed 000: a 1 send / 2 receive / 0 quit menu on one bound socket |
+//! | `menu` | `steps/menu.rs` | `menu.rs` | `python/udp_chat.py` | tutorial 000: a 1 send / 2 receive / 0 quit menu on one bound socket |
 //! | `talk` | `steps/talk.rs` | `talk.rs` | `python/udp_talk.py` | a receiving thread and the sending main thread share the socket |
-//! | `qq-server` | `steps/qq_server.rs` | `qq_server.rs` | `python/qq_server.py` | seed 001: print each message, type a reply, send it back |
-//! | `qq-client` | `steps/qq_client.rs` | `qq_client.rs` | `python/qq_client.py` | seed 001: choose a contact, chat until `q` |
+//! | `qq-server` | `steps/qq_server.rs` | `qq_server.rs` | `python/qq_server.py` | tutorial 001: print each message, type a reply, send it back |
+//! | `qq-client` | `steps/qq_client.rs` | `qq_client.rs` | `python/qq_client.py` | tutorial 001: choose a contact, chat until `q` |
 //!
 //! What they share is in `chat.rs`; the `--explain` texts are in `narration/`.
 //!

@@ -1,4 +1,4 @@
-//! `udp-chat menu` — seed 000 "udp聊天器": one bound socket and a menu of
+//! `udp-chat menu` — tutorial 000 "udp聊天器": one bound socket and a menu of
 //! 1 send / 2 receive / 0 quit. The same socket sends and receives.
 //! The lesson is `steps/menu.rs`; this file is the tool around it: the
 //! command line, the menu's texts, and the peer's address checked.
@@ -30,7 +30,7 @@ pub fn run(args: MenuArgs) -> Result<()> {
     steps::chat(&Options { local, bufsize, encoding, say }, &mut Input::new())
 }
 
-/// Step 3: the seed's menu, on stderr (stdout is for messages).
+/// Step 3: the tutorial's menu, on stderr (stdout is for messages).
 pub fn print_menu() {
     common::errln!("----- udp chat (udp聊天器) -----");
     common::errln!("1: send a message (发送消息)");
@@ -43,6 +43,12 @@ pub fn not_on_the_menu(choice: &str) {
     common::errln!(
         "'{choice}' is not on the menu: type 1, 2 or 0 (输入有误请重新输入)"
     );
+}
+
+/// Step 4: what left, on stderr: `sent 5 bytes to 127.0.0.1:7789`.
+pub fn report_sent(len: usize, to: SocketAddr) {
+    let plural = if len == 1 { "" } else { "s" };
+    common::errln!("sent {len} byte{plural} to {to}");
 }
 
 /// Step 4: the peer's address from the answers to "ip" and "port", or `None`

@@ -1,4 +1,4 @@
-//! `udp-chat qq-client` — seed 001 "qq聊天", the client: choose a contact from
+//! `udp-chat qq-client` — tutorial 001 "qq聊天", the client: choose a contact from
 //! a list, send lines until `q`, print each reply. The lesson is
 //! `steps/qq_client.rs`; this file is the tool around it: the contact list,
 //! and waiting for a reply no longer than `--timeout`.
@@ -6,7 +6,7 @@
 //! Python twin: `python/qq_client.py`. With `udp-chat qq-server` running:
 //!
 //! ```text
-//! udp-chat qq-client                                  # the seed's contacts, all at 127.0.0.1:8081
+//! udp-chat qq-client                                  # the tutorial's contacts, all at 127.0.0.1:8081
 //! udp-chat qq-client --contact egg=127.0.0.1:9000     # your own list
 //! printf '金老板\n你好\nq\n' | udp-chat qq-client       # driven by a pipe
 //! ```
@@ -24,7 +24,7 @@ use crate::chat;
 use crate::narration::{self, qq_client::NOTES, qq_client::STEPS};
 use crate::steps::qq_client::{self as steps, Options};
 
-/// The seed's contacts: `qq_name_dic`, every one of them at the qq-server.
+/// The tutorial's contacts: `qq_name_dic`, every one of them at the qq-server.
 const SEED_CONTACTS: [&str; 4] = ["金老板", "哪吒", "egg", "yuan"];
 
 /// Chats until the end of stdin.
@@ -42,7 +42,7 @@ pub fn run(args: QqClientArgs) -> Result<()> {
     steps::chat(&options, &mut Input::new())
 }
 
-/// The `--contact` list, or the seed's names all at `--to`.
+/// The `--contact` list, or the tutorial's names all at `--to`.
 fn contact_list(args: &QqClientArgs) -> Vec<(String, SocketAddr)> {
     if args.contacts.is_empty() {
         SEED_CONTACTS.iter().map(|name| (name.to_string(), args.to)).collect()
@@ -58,7 +58,7 @@ pub fn list_contacts(contacts: &[(String, SocketAddr)]) {
 
 /// Step 3: the contact chosen by the name typed (spaces around it do not
 /// count): its name and address, or `None` (saying why) to ask again. The
-/// seed accepts any name and then silently sends nothing.
+/// tutorial accepts any name and then silently sends nothing.
 pub fn find_contact<'a>(
     contacts: &'a [(String, SocketAddr)],
     typed: &str,

@@ -1,4 +1,4 @@
-//! `udp-chat qq-server` — seed 001 "qq聊天", the server: print each message
+//! `udp-chat qq-server` — tutorial 001 "qq聊天", the server: print each message
 //! with the sender's address, read a reply from stdin, send it back.
 //!
 //! Python twin: `python/qq_server.py`. Two terminals:
@@ -36,7 +36,7 @@ pub fn run(args: QqServerArgs) -> Result<()> {
 
 /// Step 5, `input('回复消息: ').strip()` and its `.encode()`: asked again
 /// until the reply can be sent (the client is waiting for one); `None` at the
-/// end of stdin. Like the seed, an empty reply is sent as an empty datagram,
+/// end of stdin. Like the tutorial, an empty reply is sent as an empty datagram,
 /// so the client stops waiting.
 pub fn ask_reply(
     input: &mut Input,

@@ -1,4 +1,4 @@
-//! `udp-chat talk` — the next step after seed 000's menu: the same socket used
+//! `udp-chat talk` — the next step after tutorial 000's menu: the same socket used
 //! at once by a receiving thread and by the sending main thread, so messages
 //! are printed as they arrive while you type.
 //!

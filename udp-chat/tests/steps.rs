@@ -160,10 +160,10 @@ fn a_line_that_is_not_utf8_is_skipped_and_the_next_one_sent() {
 #[test]
 fn the_python_twins_print_their_docstring_for_help() {
     for (twin, first_words) in [
-        ("udp_chat.py", "udp_chat.py — seed 000"),
+        ("udp_chat.py", "udp_chat.py — tutorial 000"),
         ("udp_talk.py", "udp_talk.py — one UDP socket"),
-        ("qq_server.py", "qq_server.py — seed 001"),
-        ("qq_client.py", "qq_client.py — seed 001"),
+        ("qq_server.py", "qq_server.py — tutorial 001"),
+        ("qq_client.py", "qq_client.py — tutorial 001"),
     ] {
         let script = format!("{}/python/{twin}", env!("CARGO_MANIFEST_DIR"));
         let Some(cmd) = Cmd::python(script) else { return };

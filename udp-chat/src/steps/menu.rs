@@ -1,4 +1,4 @@
-//! The lesson of `udp-chat menu`, seed 000 "udp聊天器": one bound socket that
+//! The lesson of `udp-chat menu`, tutorial 000 "udp聊天器": one bound socket that
 //! sends and receives, as `python/udp_chat.py` writes it. The tool around it
 //! is `src/menu.rs`; what `--explain` says is `src/narration/menu.rs`.
 
@@ -10,13 +10,13 @@ use common::{Codec, IoResultExt, Result, net};
 use socket2::Type;
 
 use crate::chat;
-use crate::menu::{not_on_the_menu, peer_addr, print_menu};
+use crate::menu::{not_on_the_menu, peer_addr, print_menu, report_sent};
 use crate::narration::StepTo;
 
 /// What the steps need besides the person at the keyboard.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// Where the others send to reach this menu (the seed's `('', 7788)`).
+    /// Where the others send to reach this menu (the tutorial's `('', 7788)`).
     pub local: SocketAddr,
     /// The `1024` of `recvfrom(1024)`.
     pub bufsize: usize,
@@ -27,7 +27,7 @@ pub struct Options {
 }
 
 // ANCHOR: steps
-/// Seed 000's menu on one bound socket, until `0` or the end of stdin.
+/// Tutorial 000's menu on one bound socket, until `0` or the end of stdin.
 pub fn chat(opt: &Options, input: &mut Input) -> Result<()> {
     // 1. create a UDP socket, which can send and receive at once (创建套接字,
     //    套接字是可以同时收发数据的) — socket.socket(AF_INET, SOCK_DGRAM)
@@ -57,7 +57,7 @@ pub fn chat(opt: &Options, input: &mut Input) -> Result<()> {
                 let Some(data) = chat::encode(&text, opt.encoding) else { continue };
                 opt.say.step_to(4, &data, to);
                 if chat::sent(udp_socket.send_to(&data, to), to) {
-                    common::errln!("sent {} bytes to {to}", data.len());
+                    report_sent(data.len(), to);
                 }
             }
             "2" => {

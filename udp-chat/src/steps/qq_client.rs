@@ -1,4 +1,4 @@
-//! The lesson of `udp-chat qq-client`, seed 001 "qq聊天": the client's steps,
+//! The lesson of `udp-chat qq-client`, tutorial 001 "qq聊天": the client's steps,
 //! as `python/qq_client.py` writes them. The tool around them is
 //! `src/qq_client.rs`; what `--explain` says is `src/narration/qq_client.rs`.
 
@@ -17,14 +17,14 @@ use crate::qq_client::{find_contact, list_contacts, wait_for_reply};
 /// What the steps need besides the person at the keyboard.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// The seed's `qq_name_dic`: each contact's name and address.
+    /// The tutorial's `qq_name_dic`: each contact's name and address.
     pub contacts: Vec<(String, SocketAddr)>,
     /// An address of the family (IPv4 or IPv6) the socket is for: the
     /// first contact's.
     pub family: SocketAddr,
     /// The `1024` of `recvfrom(1024)`.
     pub bufsize: usize,
-    /// How long to wait for each reply (the seed waits forever).
+    /// How long to wait for each reply (the tutorial waits forever).
     pub timeout: Duration,
     /// The `'utf-8'` of `.encode('utf-8')` and `.decode('utf-8')`.
     pub encoding: Codec,
@@ -66,7 +66,7 @@ pub fn chat(opt: &Options, input: &mut Input) -> Result<()> {
             };
             let data = match msg.trim() {
                 "q" => break,
-                "" => continue, // the seed sends nothing for an empty line
+                "" => continue, // the tutorial sends nothing for an empty line
                 msg => chat::encode(msg, opt.encoding),
             };
             let Some(data) = data else { continue };

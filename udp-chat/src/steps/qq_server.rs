@@ -1,4 +1,4 @@
-//! The lesson of `udp-chat qq-server`, seed 001 "qq聊天": the server's steps,
+//! The lesson of `udp-chat qq-server`, tutorial 001 "qq聊天": the server's steps,
 //! as `python/qq_server.py` writes them. The tool around them is
 //! `src/qq_server.rs`; what `--explain` says is `src/narration/qq_server.rs`.
 
@@ -16,13 +16,13 @@ use crate::qq_server::ask_reply;
 /// What the steps need besides the person at the keyboard.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// The address the clients know (the seed's `('127.0.0.1', 8081)`).
+    /// The address the clients know (the tutorial's `('127.0.0.1', 8081)`).
     pub local: SocketAddr,
     /// The `1024` of `recvfrom(1024)`.
     pub bufsize: usize,
     /// The `'utf-8'` of `.encode('utf-8')` and `.decode('utf-8')`.
     pub encoding: Codec,
-    /// Stop after this many replies; `None`: the seed's `while True`.
+    /// Stop after this many replies; `None`: the tutorial's `while True`.
     pub count: Option<u64>,
     /// The `--explain` narrator.
     pub say: Narrator,

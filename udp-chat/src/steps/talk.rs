@@ -1,4 +1,4 @@
-//! The lesson of `udp-chat talk`: seed 000's "a socket can send and receive
+//! The lesson of `udp-chat talk`: tutorial 000's "a socket can send and receive
 //! at the same time", with a thread, as `python/udp_talk.py` writes it. The
 //! tool around it is `src/talk.rs`; what `--explain` says is
 //! `src/narration/talk.rs`.
@@ -19,7 +19,7 @@ use crate::talk::{receiving_stopped, talking_to};
 /// What the steps need besides the person at the keyboard.
 #[derive(Debug, Clone)]
 pub struct Options {
-    /// Where the peer sends (the seed's `('', 7788)`).
+    /// Where the peer sends (the tutorial's `('', 7788)`).
     pub local: SocketAddr,
     /// Where each line typed is sent.
     pub peer: SocketAddr,
