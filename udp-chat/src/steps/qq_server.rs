@@ -42,6 +42,7 @@ pub fn serve(opt: &Options, input: &mut Input) -> Result<()> {
     let udp_server_sock = UdpSocket::from(socket);
     chat::listening(&udp_server_sock)?;
     let mut buf = Vec::new();
+    // the tutorial's `while True`; with `--count N`, N times
     for _ in 0..opt.count.unwrap_or(u64::MAX) {
         // 3. wait for a message, from anyone (接收数据) — recvfrom(1024)
         opt.say.step(3);
