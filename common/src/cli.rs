@@ -19,6 +19,7 @@ use clap::Args;
 
 use crate::addr::{Endpoint, parse_addr, parse_endpoint};
 use crate::encoding::Codec;
+use crate::error::{Error, IoResultExt};
 use crate::explain::Explain;
 
 /// `--encoding` and `--explain`.
@@ -111,25 +112,102 @@ pub fn args_or_stdin_lines<'a>(
     if !from_args.is_empty() {
         return Box::new(from_args.iter().cloned());
     }
-    let stdin = std::io::stdin();
-    let interactive = stdin.is_terminal();
-    let mut lines = stdin.lock().lines();
-    Box::new(std::iter::from_fn(move || {
-        if interactive && !prompt.is_empty() {
-            crate::err!("{prompt}");
-            let _ = std::io::stderr().flush();
-        }
-        match lines.next()? {
-            Ok(line) => Some(line),
-            Err(err) => {
-                crate::errln!(
-                    "error: cannot read stdin: {err} (hint: type text in the terminal's \
-                     encoding, usually utf-8)"
-                );
-                None
-            }
+    let mut input = Input::prompting_terminals_only();
+    Box::new(std::iter::from_fn(move || match input.ask(prompt) {
+        Ok(line) => line,
+        Err(err) => {
+            crate::errln!("error: {err}");
+            None
         }
     }))
+}
+
+/// Python's `input(prompt)`, for every program that reads what a person
+/// types: the prompt goes to stderr (stdout is kept for what arrives), then
+/// one line is read from stdin.
+pub struct Input {
+    reader: Box<dyn BufRead>,
+    /// What ends each prompt: nothing on a terminal (the answer is typed
+    /// after it), a newline in a pipe (a log stays one prompt per line), or
+    /// `None`: no prompts at all.
+    prompt_end: Option<&'static str>,
+}
+
+impl Input {
+    /// Reads stdin. In a pipe each prompt is still shown, on a line of its own.
+    pub fn new() -> Input {
+        Input::stdin(true)
+    }
+
+    /// Reads stdin, showing prompts only on a terminal.
+    pub fn prompting_terminals_only() -> Input {
+        Input::stdin(false)
+    }
+
+    /// Reads `reader` instead of stdin, without prompts (tests).
+    pub fn from_reader(reader: impl BufRead + 'static) -> Input {
+        Input { reader: Box::new(reader), prompt_end: None }
+    }
+
+    fn stdin(prompts_in_pipe: bool) -> Input {
+        let stdin = std::io::stdin();
+        let prompt_end = match (stdin.is_terminal(), prompts_in_pipe) {
+            (true, _) => Some(""),
+            (false, true) => Some("\n"),
+            (false, false) => None,
+        };
+        Input { reader: Box::new(stdin.lock()), prompt_end }
+    }
+
+    /// `input(prompt)`: the line without its line ending, or `None` at the end
+    /// of stdin (Python's `EOFError`: Ctrl+D, Ctrl+Z on Windows, the end of a
+    /// pipe). A line that is not UTF-8 is reported and the next one read.
+    pub fn ask(&mut self, prompt: &str) -> Result<Option<String>, Error> {
+        let mut line = Vec::new();
+        loop {
+            if let Some(end) = self.prompt_end.filter(|_| !prompt.is_empty()) {
+                crate::err!("{prompt}{end}");
+                let _ = std::io::stderr().flush();
+            }
+            line.clear();
+            let n = self.reader.read_until(b'\n', &mut line).during("read", "stdin")?;
+            if n == 0 {
+                return Ok(None);
+            }
+            while line.last().is_some_and(|&byte| byte == b'\n' || byte == b'\r') {
+                line.pop();
+            }
+            match String::from_utf8(std::mem::take(&mut line)) {
+                Ok(text) => return Ok(Some(text)),
+                Err(_) => crate::warn(
+                    "that line is not UTF-8 text and was skipped (type in a UTF-8 terminal; \
+                     --encoding only chooses the bytes sent on the network)",
+                ),
+            }
+        }
+    }
+}
+
+impl Default for Input {
+    fn default() -> Input {
+        Input::new()
+    }
+}
+
+#[cfg(test)]
+mod input_tests {
+    use super::*;
+
+    #[test]
+    fn lines_without_endings_bad_lines_skipped_then_the_end() {
+        let mut input =
+            Input::from_reader(&b"1\r\n\xff\xfe\n\n\xe4\xbd\xa0\xe5\xa5\xbd"[..]);
+        assert_eq!(input.ask("op: ").unwrap().as_deref(), Some("1"));
+        // The bytes that are not UTF-8 are skipped: the next line is the empty one.
+        assert_eq!(input.ask("").unwrap().as_deref(), Some(""));
+        assert_eq!(input.ask("").unwrap().as_deref(), Some("你好"));
+        assert_eq!(input.ask("").unwrap(), None);
+    }
 }
 
 #[cfg(test)]

@@ -99,6 +99,30 @@ impl Datagram {
     }
 }
 
+/// UDP carries at most [`MAX_UDP_PAYLOAD`] bytes in one datagram: a message
+/// longer than that is refused before `sendto`, with what to do instead.
+pub fn check_datagram_size(len: usize) -> crate::Result<()> {
+    if len <= MAX_UDP_PAYLOAD {
+        return Ok(());
+    }
+    Err(crate::Error::new(format!(
+        "cannot send {len} bytes in one datagram: UDP carries at most {MAX_UDP_PAYLOAD}"
+    ))
+    .hint("split the message, or use TCP (tcp-client) for a stream of any length"))
+}
+
+/// Warns (on stderr) when `datagram` was longer than the `bufsize` asked
+/// for: the rest of it is lost, and the student should know why.
+pub fn warn_if_truncated(datagram: &Datagram, bufsize: usize) {
+    if datagram.truncated() {
+        crate::warn(format_args!(
+            "the datagram from {} had {} bytes but --bufsize is {bufsize}: only the first {} \
+             were received and the rest is lost (Linux drops it silently); use a larger --bufsize",
+            datagram.from, datagram.sent_len, datagram.len
+        ));
+    }
+}
+
 /// `recvfrom(bufsize)` that also says how long the datagram really was.
 ///
 /// It receives into a buffer big enough for any datagram — one system call,
@@ -141,6 +165,14 @@ mod tests {
         assert_eq!(first.from.port(), sender.local_addr().unwrap().port());
         let empty = recv_datagram(&receiver, &mut buf, 1024).unwrap();
         assert_eq!((empty.len, empty.truncated()), (0, false));
+    }
+
+    #[test]
+    fn the_size_check_allows_exactly_what_udp_carries() {
+        assert!(check_datagram_size(MAX_UDP_PAYLOAD).is_ok());
+        let err = check_datagram_size(MAX_UDP_PAYLOAD + 1).unwrap_err();
+        assert!(err.to_string().contains("cannot send 65508 bytes"), "{err}");
+        assert!(err.to_string().contains("hint: split the message"), "{err}");
     }
 
     #[test]

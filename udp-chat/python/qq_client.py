@@ -36,8 +36,6 @@ import os
 import socket
 import sys
 
-PORT = int(sys.argv[1]) if len(sys.argv) > 1 else 8081
-ENCODING = sys.argv[2] if len(sys.argv) > 2 else 'utf-8'
 BUFSIZE = 1024
 # The tutorial's colour \033[1;44m, only on a terminal and without NO_COLOR.
 COLOUR = sys.stdout.isatty() and not os.environ.get('NO_COLOR')
@@ -47,41 +45,40 @@ def paint(text):
     return '\033[1;44m%s\033[0m' % text if COLOUR else text
 
 
-# ANCHOR: client
-# 1. create a UDP socket (no bind: the OS picks a port on the first sendto)
-udp_client_socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-# 2. the contact list: every name is the qq server
-qq_name_dic = {
-    '金老板': ('127.0.0.1', PORT),
-    '哪吒': ('127.0.0.1', PORT),
-    'egg': ('127.0.0.1', PORT),
-    'yuan': ('127.0.0.1', PORT),
-}
-
-
-def main(udp_client_socket):
-    while True:
-        # 3. choose a contact
-        qq_name = input('请选择聊天对象: ').strip()
+# ANCHOR: steps
+def chat(port=8081, encoding='utf-8'):
+    # 1. create a UDP socket (创建套接字); no bind: the OS picks a port on the first sendto
+    udp_client_socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    # 2. the contact list: every name is the qq server
+    qq_name_dic = {
+        '金老板': ('127.0.0.1', port),
+        '哪吒': ('127.0.0.1', port),
+        'egg': ('127.0.0.1', port),
+        'yuan': ('127.0.0.1', port),
+    }
+    try:
         while True:
-            # 4. type a message; q ends the chat with this contact
-            msg = input('请输入消息,回车发送,输入q结束和他的聊天: ').strip()
-            if msg == 'q':
-                break
-            if not msg or not qq_name or qq_name not in qq_name_dic:
-                continue
-            # 5. send it
-            udp_client_socket.sendto(msg.encode(ENCODING), qq_name_dic[qq_name])
-            # 6. wait for the reply
-            back_msg, addr = udp_client_socket.recvfrom(BUFSIZE)
-            # 7. print it
-            print('来自[%s:%s]的一条消息:%s' % (addr[0], addr[1], paint(back_msg.decode(ENCODING))))
+            # 3. choose a contact (请选择聊天对象)
+            qq_name = input('请选择聊天对象: ').strip()
+            while True:
+                # 4. type a message; q ends the chat with this contact (输入q结束和他的聊天)
+                msg = input('请输入消息,回车发送,输入q结束和他的聊天: ').strip()
+                if msg == 'q':
+                    break
+                if not msg or not qq_name or qq_name not in qq_name_dic:
+                    continue
+                # 5. send it (发送数据)
+                udp_client_socket.sendto(msg.encode(encoding), qq_name_dic[qq_name])
+                # 6. wait for the reply (接收数据)
+                back_msg, addr = udp_client_socket.recvfrom(BUFSIZE)
+                # 7. print it
+                print('来自[%s:%s]的一条消息:%s' % (addr[0], addr[1], paint(back_msg.decode(encoding))))
+    except (EOFError, KeyboardInterrupt):  # Ctrl+D or Ctrl+C ends the chat
+        pass
+    # 8. close the socket (关闭套接字)
+    udp_client_socket.close()
+# ANCHOR_END: steps
 
 
-try:
-    main(udp_client_socket)
-except (EOFError, KeyboardInterrupt):  # Ctrl+D or Ctrl+C ends the chat
-    pass
-# 8. close the socket
-udp_client_socket.close()
-# ANCHOR_END: client
+if __name__ == '__main__':
+    chat(int(sys.argv[1]) if len(sys.argv) > 1 else 8081, *sys.argv[2:3])

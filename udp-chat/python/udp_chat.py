@@ -34,50 +34,39 @@ if __name__ == '__main__':
 import socket
 import sys
 
-PORT = int(sys.argv[1]) if len(sys.argv) > 1 else 7788
-ENCODING = sys.argv[2] if len(sys.argv) > 2 else 'utf-8'
 
-
-# ANCHOR: chat
-def send_msg(udp_socket):
-    # 4. ask for the peer's ip, port and message, and send
-    dest_ip = input('请输入对方的ip:') or '127.0.0.1'
-    dest_port = int(input('请输入对方的port:'))
-    send_data = input('请输入要发送的消息:')
-    udp_socket.sendto(send_data.encode(ENCODING), (dest_ip, dest_port))
-
-
-def recv_msg(udp_socket):
-    # 5. receive a datagram (this waits until one arrives) and print it
-    recv_data, addr = udp_socket.recvfrom(1024)
-    print('%s:%s' % (str(addr), recv_data.decode(ENCODING)))
-
-
-def main():
-    # 1. create a UDP socket: the same socket can send and receive
+# ANCHOR: steps
+def chat(port=7788, encoding='utf-8'):
+    # 1. create a UDP socket: the same socket can send and receive (创建套接字)
     udp_socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    # 2. bind the local address, so the others know where to send
-    udp_socket.bind(('127.0.0.1', PORT))
+    # 2. bind the local address, so the others know where to send (绑定本地信息)
+    udp_socket.bind(('127.0.0.1', port))
     print('listening on %s:%s' % udp_socket.getsockname(), file=sys.stderr, flush=True)
     while True:
-        # 3. show the menu and read a choice
+        # 3. show the menu and read a choice (请输入功能)
         print('-----udp聊天器-----')
         print('1:发送消息')
         print('2:接收消息')
         print('0:退出系统')
         op = input('请输入功能:')
         if op == '1':
-            send_msg(udp_socket)
+            # 4. ask for the peer's ip, port and message, and send (发送数据)
+            dest_ip = input('请输入对方的ip:') or '127.0.0.1'
+            dest_port = int(input('请输入对方的port:'))
+            send_data = input('请输入要发送的消息:')
+            udp_socket.sendto(send_data.encode(encoding), (dest_ip, dest_port))
         elif op == '2':
-            recv_msg(udp_socket)
+            # 5. receive a datagram (this waits until one arrives) and print it (接收数据)
+            recv_data, addr = udp_socket.recvfrom(1024)
+            print('%s:%s' % (str(addr), recv_data.decode(encoding)))
         elif op == '0':
             break
         else:
             print('输入有误请重新输入...')
-    # 6. close the socket
+    # 6. close the socket (关闭套接字)
     udp_socket.close()
-# ANCHOR_END: chat
+# ANCHOR_END: steps
 
 
 if __name__ == '__main__':
-    main()
+    chat(int(sys.argv[1]) if len(sys.argv) > 1 else 7788, *sys.argv[2:3])

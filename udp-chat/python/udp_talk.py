@@ -36,43 +36,39 @@ import socket
 import sys
 import threading
 
-PORT = int(sys.argv[1]) if len(sys.argv) > 1 else 7788
-PEER = ('127.0.0.1', int(sys.argv[2]) if len(sys.argv) > 2 else 7789)
-ENCODING = sys.argv[3] if len(sys.argv) > 3 else 'utf-8'
 
-
-# ANCHOR: talk
-def recv_msg(udp_socket):
-    while True:
-        # 4. receive and print, in the receiving thread
-        try:
-            data, addr = udp_socket.recvfrom(1024)
-        except ConnectionResetError:  # Windows: an earlier datagram found no one
-            print('(the peer is not running yet)', file=sys.stderr)
-            continue
-        print('message from [%s:%s]: %s' % (addr[0], addr[1], data.decode(ENCODING)))
-
-
-def main():
-    # 1. create a UDP socket
+# ANCHOR: steps
+def talk(port=7788, peer=('127.0.0.1', 7789), encoding='utf-8'):
+    # 1. create a UDP socket (创建套接字)
     udp_socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    # 2. bind the local address (the peer sends here)
-    udp_socket.bind(('127.0.0.1', PORT))
+    # 2. bind the local address, where the peer sends (绑定本地信息)
+    udp_socket.bind(('127.0.0.1', port))
     print('listening on %s:%s' % udp_socket.getsockname(), file=sys.stderr, flush=True)
-    # 3. start a thread that receives on the SAME socket
-    threading.Thread(target=recv_msg, args=(udp_socket,), daemon=True).start()
-    # 5. the main thread sends each line typed, until Ctrl+D
+
+    # 3. start a thread that receives on the SAME socket (套接字是可以同时收发数据的)
+    def recv_msg():
+        while True:
+            # 4. receive and print, in the receiving thread (接收数据)
+            try:
+                data, addr = udp_socket.recvfrom(1024)
+            except ConnectionResetError:  # Windows: an earlier datagram found no one
+                print('(the peer is not running yet)', file=sys.stderr)
+                continue
+            print('message from [%s:%s]: %s' % (addr[0], addr[1], data.decode(encoding)))
+    threading.Thread(target=recv_msg, daemon=True).start()
+    # 5. the main thread sends each line typed, until Ctrl+D (发送数据)
     try:
         while True:
             msg = input()
             if msg:
-                udp_socket.sendto(msg.encode(ENCODING), PEER)
+                udp_socket.sendto(msg.encode(encoding), peer)
     except EOFError:
         pass
-    # 6. close the socket (the daemon thread ends with the program)
+    # 6. close the socket (关闭套接字); the daemon thread ends with the program
     udp_socket.close()
-# ANCHOR_END: talk
+# ANCHOR_END: steps
 
 
 if __name__ == '__main__':
-    main()
+    args = sys.argv[1:] + ['7788', '7789', 'utf-8'][len(sys.argv) - 1:]
+    talk(int(args[0]), ('127.0.0.1', int(args[1])), args[2])

@@ -1,105 +1,63 @@
-//! What the four ways of chatting share: Python's `input()`, showing a
-//! message that arrived, and a receive that survives a peer who is not there.
+//! What the four ways of chatting share, around their steps: the text of a
+//! message turned into bytes once (and checked once), a `sendto` that fails
+//! without ending the chat, a `recvfrom` that survives a peer who is not
+//! there, and a message shown as the tutorial prints it.
 
-use std::io::{self, BufRead, IsTerminal, StdinLock, Write};
+use std::io;
 use std::net::{SocketAddr, UdpSocket};
 
 use common::net::{self, Datagram, MAX_DATAGRAM};
-use common::{Codec, Explain, IoResultExt, Result, pyrepr};
-use socket2::Type;
+use common::{Codec, IoResultExt, Result};
 
-/// Python's `input(prompt)`: the prompt goes to stderr (stdout is kept for
-/// what arrives), then one line is read from stdin.
-pub struct Input {
-    stdin: StdinLock<'static>,
-    /// Ends each prompt with a newline when no one types after it (a pipe),
-    /// so a log of the session stays one prompt per line.
-    prompt_end: &'static str,
+/// `listening on ADDR` on stderr, with the address the socket really bound
+/// (port 0: the OS chose), which it returns. Tests wait for this line.
+pub fn listening(udp_socket: &UdpSocket) -> Result<SocketAddr> {
+    let local = udp_socket.local_addr().during("read the address of", "the socket")?;
+    common::announce_listening(local);
+    Ok(local)
 }
 
-impl Input {
-    /// Reads the process's stdin.
-    pub fn new() -> Input {
-        let stdin = io::stdin();
-        let prompt_end = if stdin.is_terminal() { "" } else { "\n" };
-        Input { stdin: stdin.lock(), prompt_end }
-    }
-
-    /// `input(prompt)`: the line without its line ending, or `None` at the end
-    /// of stdin (Ctrl+D, Ctrl+Z on Windows, or the end of a pipe). A line
-    /// that is not UTF-8 is reported and the question asked again.
-    pub fn ask(&mut self, prompt: &str) -> Result<Option<String>> {
-        let mut line = Vec::new();
-        loop {
-            if !prompt.is_empty() {
-                common::err!("{prompt}{}", self.prompt_end);
-                let _ = io::stderr().flush();
-            }
-            line.clear();
-            let n = self.stdin.read_until(b'\n', &mut line).during("read", "stdin")?;
-            if n == 0 {
-                return Ok(None);
-            }
-            while line.last().is_some_and(|&byte| byte == b'\n' || byte == b'\r') {
-                line.pop();
-            }
-            match String::from_utf8(std::mem::take(&mut line)) {
-                Ok(text) => return Ok(Some(text)),
-                Err(_) => common::warn(
-                    "that line is not UTF-8 text and was skipped (type in a UTF-8 terminal; \
-                     --encoding only chooses the bytes sent on the network)",
-                ),
-            }
+/// `text.encode(ENCODING)`, once, at the edge: refused (and reported, so the
+/// chat goes on) when the encoding lacks a character or UDP cannot carry
+/// that many bytes in one datagram.
+pub fn encode(text: &str, codec: Codec) -> Option<Vec<u8>> {
+    let data = codec.encode_or_report(text)?;
+    match net::check_datagram_size(data.len()) {
+        Ok(()) => Some(data),
+        Err(err) => {
+            common::errln!("error: {err}");
+            None
         }
     }
 }
 
-/// Steps 1 and 2 of the chat programs that others send to: create a UDP socket
-/// and bind the address they know. Returns the socket and the address it
-/// really bound (port 0: the OS chose), and prints `listening on ADDR`.
-pub fn bind_socket(
-    explain: &Explain,
-    local: SocketAddr,
-) -> Result<(UdpSocket, SocketAddr)> {
-    // 1. create a UDP socket — udp_socket = socket.socket(AF_INET, SOCK_DGRAM)
-    explain.step(
-        1,
-        net::python_socket_call(&local, Type::DGRAM),
-        "socket2::Socket::new(.., Type::DGRAM, ..)",
-    );
-    let socket = net::new_socket(&local, Type::DGRAM)
-        .during("create a UDP socket for", local)?;
-
-    // 2. bind the local address — udp_socket.bind(('', 7788))
-    explain.step(
-        2,
-        format!("bind({})", pyrepr::addr_repr(&local)),
-        "socket2::Socket::bind",
-    );
-    socket.bind(&local.into()).during("bind", local)?;
-    let udp_socket: UdpSocket = socket.into();
-    let local = udp_socket.local_addr().during("read the address of", local)?;
-    common::announce_listening(local);
-    Ok((udp_socket, local))
-}
-
-/// `sendto(data, addr)`. A failure is reported, not fatal: the chat goes on.
-/// Returns whether the datagram left.
-pub fn send_or_report(udp_socket: &UdpSocket, data: &[u8], to: SocketAddr) -> bool {
-    if data.len() > common::net::MAX_UDP_PAYLOAD {
-        common::errln!(
-            "error: cannot send {} bytes in one datagram: UDP carries at most {} \
-             (hint: split the message); nothing was sent",
-            data.len(),
-            common::net::MAX_UDP_PAYLOAD
-        );
-        return false;
-    }
-    match udp_socket.send_to(data, to).during("send to", to) {
+/// The result of a `sendto`: a failure is reported, not fatal — the chat
+/// goes on. Returns whether the datagram left.
+pub fn sent(result: io::Result<usize>, to: SocketAddr) -> bool {
+    match result.during("send to", to) {
         Ok(_) => true,
         Err(err) => {
             common::errln!("error: {err}; nothing was sent, the chat goes on");
             false
+        }
+    }
+}
+
+/// `recvfrom(bufsize)` for the steps: the length of what arrived (in
+/// `&buf[..len]`) and who sent it. `peer` names whom an earlier `sendto`
+/// went to, for the report of [`receive_datagram`].
+pub fn receive(
+    udp_socket: &UdpSocket,
+    buf: &mut Vec<u8>,
+    bufsize: usize,
+    peer: &str,
+) -> Result<(usize, SocketAddr)> {
+    match receive_datagram(udp_socket, buf, bufsize, peer, false) {
+        Ok(datagram) => Ok((datagram.len, datagram.from)),
+        Err(err) => {
+            let local =
+                udp_socket.local_addr().map_or("the socket".into(), |a| a.to_string());
+            Err(common::Error::io("receive on", local, &err))
         }
     }
 }
@@ -114,7 +72,7 @@ pub fn send_or_report(udp_socket: &UdpSocket, data: &[u8], to: SocketAddr) -> bo
 /// a reply then knows none will come); without, receiving goes on. Other
 /// errors (a timeout set with `set_read_timeout`) are returned.
 /// Afterwards `&buf[..datagram.len]` holds the bytes that arrived.
-pub fn receive(
+pub fn receive_datagram(
     udp_socket: &UdpSocket,
     buf: &mut Vec<u8>,
     bufsize: usize,
@@ -138,13 +96,7 @@ pub fn receive(
         }
     }
     let datagram = net::recv_datagram(udp_socket, buf, bufsize)?;
-    if datagram.truncated() {
-        common::warn(format_args!(
-            "the datagram from {} had {} bytes but --bufsize is {}: only the first {} \
-             arrived and the rest is lost (Linux drops it silently); use a larger --bufsize",
-            datagram.from, datagram.sent_len, bufsize, datagram.len
-        ));
-    }
+    net::warn_if_truncated(&datagram, bufsize);
     Ok(datagram)
 }
 
@@ -176,9 +128,10 @@ pub fn message_line(from: SocketAddr, text: &str, colour: bool) -> String {
     format!("message from [{}:{}]: {text}", from.ip(), from.port())
 }
 
-/// Decodes what arrived (warning about bytes that are not valid in the
-/// encoding) and prints it on stdout as a [`message_line`].
-pub fn show_message(data: &[u8], from: SocketAddr, codec: &Codec) {
+/// `print(data.decode(ENCODING))`: decodes what arrived, once (warning about
+/// bytes that are not valid in the encoding), and prints it on stdout as a
+/// [`message_line`].
+pub fn show(data: &[u8], from: SocketAddr, codec: Codec) {
     let text = codec.decode_or_warn(data, from);
     common::outln!("{}", message_line(from, &text, common::term::colour_stdout()));
 }
@@ -205,7 +158,8 @@ mod tests {
         let socket = refused_socket();
         let mut buf = Vec::new();
         // Without give_up the report is skipped: only the timeout ends the wait.
-        let err = receive(&socket, &mut buf, 1024, "the peer", false).unwrap_err();
+        let err =
+            receive_datagram(&socket, &mut buf, 1024, "the peer", false).unwrap_err();
         assert!(
             matches!(err.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut),
             "{err:?}"
@@ -216,7 +170,8 @@ mod tests {
     fn unreachable_ends_the_wait_for_a_reply_with_give_up() {
         let socket = refused_socket();
         let mut buf = Vec::new();
-        let err = receive(&socket, &mut buf, 1024, "the peer", true).unwrap_err();
+        let err =
+            receive_datagram(&socket, &mut buf, 1024, "the peer", true).unwrap_err();
         // Linux and Windows report it; a system that drops the ICMP times out.
         assert!(
             is_unreachable(&err)
@@ -232,7 +187,14 @@ mod tests {
     }
 
     #[test]
-    fn message_line_is_the_seeds() {
+    fn what_udp_cannot_carry_is_not_encoded() {
+        assert_eq!(encode("数据", Codec::UTF_8).unwrap().len(), 6);
+        assert!(encode(&"x".repeat(net::MAX_UDP_PAYLOAD), Codec::UTF_8).is_some());
+        assert!(encode(&"x".repeat(net::MAX_UDP_PAYLOAD + 1), Codec::UTF_8).is_none());
+    }
+
+    #[test]
+    fn message_line_is_the_tutorials() {
         let from: SocketAddr = "127.0.0.1:8081".parse().unwrap();
         assert_eq!(
             message_line(from, "hi", false),

@@ -3,15 +3,17 @@
 //!
 //! A UDP socket is not a "sender" or a "receiver": `sendto` and `recvfrom` work
 //! on the same socket, and the address a datagram leaves from is the address
-//! the answer comes back to. Each subcommand shows it another way, in its own
-//! file that reads like its Python listing:
+//! the answer comes back to. Each subcommand shows it another way: its steps,
+//! in a file that reads like its Python listing, and the tool around them:
 //!
-//! | subcommand | file | Python twin | what it shows |
-//! | --- | --- | --- | --- |
-//! | `menu` | `menu.rs` | `python/udp_chat.py` | tutorial 000: a 1 send / 2 receive / 0 quit menu on one bound socket |
-//! | `talk` | `talk.rs` | `python/udp_talk.py` | a receiving thread and the sending main thread share the socket |
-//! | `qq-server` | `qq_server.rs` | `python/qq_server.py` | tutorial 001: print each message, type a reply, send it back |
-//! | `qq-client` | `qq_client.rs` | `python/qq_client.py` | tutorial 001: choose a contact, chat until `q` |
+//! | subcommand | steps | tool | Python twin | what it shows |
+//! | --- | --- | --- | --- | --- |
+//! | `menu` | `steps/menu.rs` | `menu.rs` | `python/udp_chat.py` | tutorial 000: a 1 send / 2 receive / 0 quit menu on one bound socket |
+//! | `talk` | `steps/talk.rs` | `talk.rs` | `python/udp_talk.py` | a receiving thread and the sending main thread share the socket |
+//! | `qq-server` | `steps/qq_server.rs` | `qq_server.rs` | `python/qq_server.py` | tutorial 001: print each message, type a reply, send it back |
+//! | `qq-client` | `steps/qq_client.rs` | `qq_client.rs` | `python/qq_client.py` | tutorial 001: choose a contact, chat until `q` |
+//!
+//! What they share is in `chat.rs`; the `--explain` texts are in `narration/`.
 //!
 //! Two terminals, the tutorial's QQ chat:
 //!
@@ -27,8 +29,10 @@
 mod args;
 mod chat;
 mod menu;
+mod narration;
 mod qq_client;
 mod qq_server;
+mod steps;
 mod talk;
 
 use std::process::ExitCode;

@@ -1,5 +1,7 @@
 //! `udp-chat menu` — tutorial 000 "udp聊天器": one bound socket and a menu of
 //! 1 send / 2 receive / 0 quit. The same socket sends and receives.
+//! The lesson is `steps/menu.rs`; this file is the tool around it: the
+//! command line, the menu's texts, and the peer's address checked.
 //!
 //! Python twin: `python/udp_chat.py`. Two terminals:
 //!
@@ -9,130 +11,62 @@
 //!                                                          # 1: type 2 — prints the message
 //! ```
 
-use std::net::{SocketAddr, UdpSocket};
+use std::net::SocketAddr;
 
-use common::{Explain, IoResultExt, Result, pyrepr};
+use common::Result;
+use common::cli::Input;
+use common::explain::Narrator;
 
 use crate::args::MenuArgs;
-use crate::chat::{self, Input};
+use crate::narration::{self, menu::NOTES, menu::STEPS};
+use crate::steps::menu::{self as steps, Options};
 
-/// The steps of the lesson, as numbered in the comments and `--explain`.
-const STEPS: usize = 6;
-
-// ANCHOR: run
 /// Runs the menu until `0` or the end of stdin.
 pub fn run(args: MenuArgs) -> Result<()> {
-    let explain = args.common.explainer(STEPS);
-    let local = args.bind;
-
-    // 1. create a UDP socket; it can send and receive at once —
-    //    udp_socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    // 2. bind the local address, so the others know where to send —
-    //    udp_socket.bind(('', 7788))
-    let (udp_socket, local) = chat::bind_socket(&explain, local)?;
-
-    let mut input = Input::new();
-    loop {
-        // 3. show the menu and read a choice — op = input('请输入功能:')
-        explain.step(
-            3,
-            "op = input('请输入功能:')",
-            "Input::ask (BufRead::read_until)",
-        );
-        print_menu();
-        let Some(choice) = input.ask("your choice (请输入功能): ")? else { break };
-        match choice.trim() {
-            "1" => {
-                if !send_msg(&udp_socket, &mut input, &args, &explain)? {
-                    break; // stdin ended in the middle of the questions
-                }
-            }
-            "2" => recv_msg(&udp_socket, local, &args, &explain)?,
-            "0" => break,
-            other => common::errln!(
-                "'{other}' is not on the menu: type 1, 2 or 0 (输入有误请重新输入)"
-            ),
-        }
-    }
-
-    // 6. close the socket — udp_socket.close()
-    explain.step(6, "close()", "drop(udp_socket)");
-    drop(udp_socket);
-    Ok(())
+    let (local, bufsize, encoding) =
+        (args.bind, args.buffer.bufsize, args.common.encoding);
+    let say = Narrator::new(args.common.explain, &STEPS, &NOTES);
+    let say = narration::narrator(say, local, bufsize, encoding);
+    steps::chat(&Options { local, bufsize, encoding, say }, &mut Input::new())
 }
 
-/// Menu item 1. Returns `false` when stdin ended.
-fn send_msg(
-    udp_socket: &UdpSocket,
-    input: &mut Input,
-    args: &MenuArgs,
-    explain: &Explain,
-) -> Result<bool> {
-    // 4. ask for the peer's ip, port and message, and send —
-    //    udp_socket.sendto(send_data.encode('utf-8'), (dest_ip, dest_port))
-    let Some(ip) = input.ask("the peer's ip (Enter for 127.0.0.1): ")? else {
-        return Ok(false);
-    };
-    let Some(port) = input.ask("the peer's port: ")? else { return Ok(false) };
-    let to = match peer_addr(&ip, &port) {
-        Ok(to) => to,
-        Err(reason) => {
-            common::errln!("{reason}; back to the menu");
-            return Ok(true);
-        }
-    };
-    let Some(text) = input.ask("the message: ")? else { return Ok(false) };
-    let Some(data) = args.common.encoding.encode_or_report(&text) else {
-        return Ok(true);
-    };
-    explain.step(
-        4,
-        format!("sendto({}, {})", pyrepr::bytes_repr(&data), pyrepr::addr_repr(&to)),
-        "UdpSocket::send_to",
-    );
-    if chat::send_or_report(udp_socket, &data, to) {
-        let plural = if data.len() == 1 { "" } else { "s" };
-        common::errln!("sent {} byte{plural} to {to}", data.len());
-    }
-    Ok(true)
-}
-
-/// Menu item 2: waits for one datagram, from anyone, and prints it.
-fn recv_msg(
-    udp_socket: &UdpSocket,
-    local: SocketAddr,
-    args: &MenuArgs,
-    explain: &Explain,
-) -> Result<()> {
-    // 5. receive a datagram and print it — recv_data = udp_socket.recvfrom(1024)
-    //    It blocks until one arrives: UDP has no "nothing was sent" signal.
-    explain.step(
-        5,
-        format!("recvfrom({})", args.buffer.bufsize),
-        "UdpSocket::recv_from",
-    );
-    common::errln!("waiting for a datagram on {local} (Ctrl+C stops the program)");
-    let mut buf = Vec::new();
-    let datagram =
-        chat::receive(udp_socket, &mut buf, args.buffer.bufsize, "a peer", false)
-            .during("receive on", local)?;
-    // Only the first `len` bytes arrived: the rest of `buf` is stale.
-    chat::show_message(&buf[..datagram.len], datagram.from, &args.common.encoding);
-    Ok(())
-}
-// ANCHOR_END: run
-
-/// The tutorial's menu, on stderr (stdout is for messages).
-fn print_menu() {
+/// Step 3: the tutorial's menu, on stderr (stdout is for messages).
+pub fn print_menu() {
     common::errln!("----- udp chat (udp聊天器) -----");
     common::errln!("1: send a message (发送消息)");
     common::errln!("2: receive a message (接收消息)");
     common::errln!("0: quit (退出系统)");
 }
 
-/// The peer's address from the answers to "ip" and "port". An empty ip is
-/// 127.0.0.1; a host name is looked up, as Python's `sendto` does.
-fn peer_addr(ip: &str, port: &str) -> std::result::Result<SocketAddr, String> {
+/// Step 3: a choice that is not on the menu. The menu comes back.
+pub fn not_on_the_menu(choice: &str) {
+    common::errln!(
+        "'{choice}' is not on the menu: type 1, 2 or 0 (输入有误请重新输入)"
+    );
+}
+
+/// Step 4: what left, on stderr: `sent 5 bytes to 127.0.0.1:7789`.
+pub fn report_sent(len: usize, to: SocketAddr) {
+    let plural = if len == 1 { "" } else { "s" };
+    common::errln!("sent {len} byte{plural} to {to}");
+}
+
+/// Step 4: the peer's address from the answers to "ip" and "port", or `None`
+/// (saying why) when they are not one, and the menu comes back: Python's
+/// `int(input(...))` would end the program with a `ValueError` instead.
+pub fn peer_addr(ip: &str, port: &str) -> Option<SocketAddr> {
+    match parse_peer(ip, port) {
+        Ok(to) => Some(to),
+        Err(reason) => {
+            common::errln!("{reason}; back to the menu");
+            None
+        }
+    }
+}
+
+/// An empty ip is 127.0.0.1; a host name is looked up, as Python's `sendto`
+/// does.
+fn parse_peer(ip: &str, port: &str) -> std::result::Result<SocketAddr, String> {
     let port = port.trim();
     let port = match port.parse::<u16>() {
         Ok(port) if port > 0 => port,
@@ -161,12 +95,13 @@ mod tests {
 
     #[test]
     fn peer_addresses() {
-        assert_eq!(peer_addr("", "7788").unwrap().to_string(), "127.0.0.1:7788");
-        assert_eq!(peer_addr("::1", "9").unwrap().to_string(), "[::1]:9");
+        assert_eq!(parse_peer("", "7788").unwrap().to_string(), "127.0.0.1:7788");
+        assert_eq!(parse_peer("::1", "9").unwrap().to_string(), "[::1]:9");
         assert!(
-            peer_addr("127.0.0.1", "abc").unwrap_err().contains("'abc' is not a port")
+            parse_peer("127.0.0.1", "abc").unwrap_err().contains("'abc' is not a port")
         );
-        assert!(peer_addr("127.0.0.1", "0").is_err());
-        assert!(peer_addr("127.0.0.1", "70000").is_err());
+        assert!(parse_peer("127.0.0.1", "0").is_err());
+        assert!(parse_peer("127.0.0.1", "70000").is_err());
+        assert!(peer_addr("127.0.0.1", "0").is_none());
     }
 }

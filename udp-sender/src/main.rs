@@ -60,7 +60,7 @@ fn run(args: Args) -> Result<()> {
             refused += 1;
             continue;
         };
-        check_size(&data)?;
+        net::check_datagram_size(data.len())?;
         let sent = steps::send(to, &data, &options)
             .map_err(|err| explain_error(&err, &args))?;
         report(&sent, data.len(), &args);
@@ -97,19 +97,6 @@ fn narrator(args: &Args, local: SocketAddr) -> Narrator {
         .with("to", addr_repr(&args.to))
         .with("bufsize", args.buffer.bufsize)
         .with("timeout", args.timeout.as_secs_f64())
-}
-
-/// UDP carries at most 65,507 bytes in one datagram: say so before sending.
-fn check_size(data: &[u8]) -> Result<()> {
-    if data.len() <= net::MAX_UDP_PAYLOAD {
-        return Ok(());
-    }
-    Err(Error::new(format!(
-        "cannot send {} bytes in one datagram: UDP carries at most {}",
-        data.len(),
-        net::MAX_UDP_PAYLOAD
-    ))
-    .hint("split the message, or use TCP (tcp-client) for a stream of any length"))
 }
 
 /// An error of the steps, in the student's terms.
