@@ -236,9 +236,12 @@ mod tests {
         std::fs::create_dir_all(dir.join("sub")).unwrap();
         std::fs::write(dir.join("hello.txt"), "hello").unwrap();
         std::fs::write(tmp.join("secret"), "secret").unwrap();
-        let _socket = std::os::unix::net::UnixListener::bind(dir.join("socket")).unwrap();
+        let _socket =
+            std::os::unix::net::UnixListener::bind(dir.join("socket")).unwrap();
         let fifo = dir.join("fifo");
-        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        assert!(
+            std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success()
+        );
         symlink("../hello.txt", dir.join("sub/up")).unwrap();
         symlink(dir.join("hello.txt"), dir.join("absolute-in")).unwrap();
         symlink("../secret", dir.join("out")).unwrap();
@@ -251,13 +254,18 @@ mod tests {
         // Links that leave, however they climb; absolute links, even to a
         // file inside (RESOLVE_BENEATH takes "/" as leaving).
         for name in ["out", "sneaky", "absolute-in"] {
-            assert!(root.open(name).unwrap_err().reason.contains("outside the root"), "{name}");
+            assert!(
+                root.open(name).unwrap_err().reason.contains("outside the root"),
+                "{name}"
+            );
         }
         // A FIFO is opened without waiting for a writer, then refused.
         assert_eq!(root.open("fifo").unwrap_err().reason, NOT_REGULAR);
         assert_eq!(root.open("socket").unwrap_err().reason, NOT_REGULAR);
         assert!(root.open("sub").unwrap_err().reason.contains("directory"));
-        assert!(root.open("hello.txt/x").unwrap_err().reason.starts_with("cannot open it"));
+        assert!(
+            root.open("hello.txt/x").unwrap_err().reason.starts_with("cannot open it")
+        );
         assert!(root.open("loop").unwrap_err().reason.starts_with("cannot open it"));
     }
 }

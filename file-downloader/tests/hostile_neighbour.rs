@@ -130,18 +130,23 @@ fn race(addr: SocketAddr) -> Arc<Tally> {
                         tally.unanswered.fetch_add(1, Ordering::Relaxed);
                         continue;
                     };
-                    let body_at = answer.iter().position(|&b| b == b'\n').map_or(0, |n| n + 1);
+                    let body_at =
+                        answer.iter().position(|&b| b == b'\n').map_or(0, |n| n + 1);
                     let counter = if contains(&answer, OUTSIDE) {
-                        tally
-                            .outside_bytes
-                            .fetch_add((answer.len() - body_at) as u64, Ordering::Relaxed);
+                        tally.outside_bytes.fetch_add(
+                            (answer.len() - body_at) as u64,
+                            Ordering::Relaxed,
+                        );
                         &tally.served_outside
                     } else if answer.starts_with(b"OK ") && contains(&answer, INSIDE) {
                         &tally.served_inside
                     } else if answer.starts_with(b"ERR ") {
                         &tally.refused
                     } else {
-                        eprintln!("unexpected answer: {:?}", String::from_utf8_lossy(&answer));
+                        eprintln!(
+                            "unexpected answer: {:?}",
+                            String::from_utf8_lossy(&answer)
+                        );
                         &tally.other
                     };
                     counter.fetch_add(1, Ordering::Relaxed);
@@ -170,7 +175,10 @@ fn race_and_check(scene: &Scene, make: impl Fn(u64, &Path) + Send + 'static) {
     let swaps = swapping.join().unwrap();
     eprintln!("{swaps} swaps");
     #[cfg(target_os = "linux")]
-    eprintln!("server threads right after the race: {} (baseline {baseline})", threads_of(server.id()));
+    eprintln!(
+        "server threads right after the race: {} (baseline {baseline})",
+        threads_of(server.id())
+    );
 
     let load = |counter: &AtomicU64| counter.load(Ordering::Relaxed);
     let answered = load(&tally.served_inside)

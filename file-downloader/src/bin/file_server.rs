@@ -209,8 +209,10 @@ fn serve_client(
             "cannot set a send timeout for {client_addr}: {err}"
         ));
     }
-    let linger = match protocol::read_request(&mut client_socket, limits.request_timeout)
-    {
+    let linger = match protocol::read_request(
+        &mut client_socket,
+        limits.request_timeout,
+    ) {
         Ok(Request::Name { protocol, name }) => {
             // 6. send the file — client_socket.sendall(file_content), piece by piece
             explain.step(
@@ -218,7 +220,15 @@ fn serve_client(
                 "client_socket.sendall(f.read(65536)), until the end of the file",
                 "std::io::copy(&mut file, &mut client_socket)",
             );
-            send_file(&client_socket, client_addr, protocol, &name, root, codec, limits);
+            send_file(
+                &client_socket,
+                client_addr,
+                protocol,
+                &name,
+                root,
+                codec,
+                limits,
+            );
             LINGER
         }
         Ok(Request::Bad { protocol, reason }) => {
@@ -338,20 +348,24 @@ fn refuse(
 }
 
 /// The client socket as a writer that ends a transfer making no progress:
-/// each `write` may wait only until the current deadline, and the deadline
-/// moves on by `send_timeout` each time the client has taken [`PROGRESS`]
-/// more bytes. (`write_all` on the bare socket would retry after every
-/// partial send, each with a fresh timeout: a client taking one byte every
-/// 20 s would hold its thread for ever.)
+/// the client must take [`PROGRESS`] bytes within `send_timeout`, again and
+/// again. (`write_all` on the bare socket would retry after every partial
+/// send, each with a fresh timeout: a client taking one byte every 20 s
+/// would hold its thread for ever.) Each call writes at most up to the next
+/// multiple of [`PROGRESS`], so that it returns — and the deadline moves on —
+/// as soon as the client has taken them.
 struct Paced<'a> {
     socket: &'a TcpStream,
     send_timeout: Duration,
+    /// When the client must have taken the next [`PROGRESS`] bytes.
     deadline: Instant,
+    /// The socket's SO_SNDTIMEO, as last set.
+    timeout: Duration,
     /// Bytes taken since the deadline last moved.
     taken: u64,
     /// Bytes taken in all.
     sent: u64,
-    /// Whether the last error was the deadline.
+    /// Whether the transfer was ended for want of progress.
     stalled: bool,
 }
 
@@ -361,38 +375,47 @@ impl<'a> Paced<'a> {
             socket,
             send_timeout,
             deadline: Instant::now() + send_timeout,
+            timeout: Duration::ZERO,
             taken: 0,
             sent: 0,
             stalled: false,
         }
     }
-
-    fn stall(&mut self) -> io::Error {
-        self.stalled = true;
-        io::Error::new(io::ErrorKind::TimedOut, "the client stopped taking data")
-    }
 }
 
 impl Write for Paced<'_> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let left = self.deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            return Err(self.stall());
-        }
-        // SO_SNDTIMEO bounds the whole call: it returns what was sent by then.
-        self.socket.set_write_timeout(Some(left))?;
-        match (&mut &*self.socket).write(buf) {
-            Ok(n) => {
-                self.sent += n as u64;
-                self.taken += n as u64;
-                if self.taken >= PROGRESS {
-                    self.taken = 0;
-                    self.deadline = Instant::now() + self.send_timeout;
-                }
-                Ok(n)
+        let room = usize::try_from(PROGRESS - self.taken).unwrap_or(usize::MAX);
+        let piece = &buf[..buf.len().min(room)];
+        loop {
+            let left = self.deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                self.stalled = true;
+                return Err(io::Error::new(io::ErrorKind::TimedOut, "no progress"));
             }
-            Err(err) if net::is_timeout(&err) => Err(self.stall()),
-            Err(err) => Err(err),
+            // SO_SNDTIMEO bounds one call. It is set again only when it is
+            // off the deadline by more than 10 ms: a client that keeps up
+            // costs no extra system call.
+            if left.abs_diff(self.timeout) > Duration::from_millis(10) {
+                self.socket.set_write_timeout(Some(left))?;
+                self.timeout = left;
+            }
+            match (&mut &*self.socket).write(piece) {
+                Ok(n) => {
+                    self.sent += n as u64;
+                    self.taken += n as u64;
+                    if self.taken >= PROGRESS {
+                        self.taken = 0;
+                        self.deadline = Instant::now() + self.send_timeout;
+                    }
+                    return Ok(n);
+                }
+                // Timed out before the deadline, or interrupted: try again.
+                Err(err)
+                    if net::is_timeout(&err)
+                        || err.kind() == io::ErrorKind::Interrupted => {}
+                Err(err) => return Err(err),
+            }
         }
     }
 
@@ -418,13 +441,16 @@ impl Drop for Place {
     }
 }
 
+/// A client past `--max-clients`, waiting for its answer.
+type Busy = (TcpStream, SocketAddr);
+
 /// The thread that answers clients past `--max-clients`, one at a time, each
 /// within [`BUSY_PATIENCE`]: `ERR busy` to a framed request, a close without a
 /// byte to a classic one (which cannot be told anything else).
 fn start_busy_answerer(
     max_clients: u64,
-) -> Result<(mpsc::SyncSender<(TcpStream, SocketAddr)>, thread::JoinHandle<()>)> {
-    let (sender, receiver) = mpsc::sync_channel::<(TcpStream, SocketAddr)>(BUSY_QUEUE);
+) -> Result<(mpsc::SyncSender<Busy>, thread::JoinHandle<()>)> {
+    let (sender, receiver) = mpsc::sync_channel::<Busy>(BUSY_QUEUE);
     let answer = format!(
         "ERR busy: the server already serves {max_clients} clients (--max-clients \
          {max_clients}); try again later\n"
