@@ -157,6 +157,7 @@ impl Root {
     }
 }
 
+/// The refusal of a FIFO, a socket or a device.
 const NOT_REGULAR: &str = "not a regular file (a FIFO, a socket or a device)";
 
 /// Read only; on Unix also `O_NONBLOCK`, so that the open itself never waits
@@ -179,7 +180,8 @@ fn open_refusal(err: &std::io::Error) -> Refusal {
     match err.kind() {
         std::io::ErrorKind::NotFound => return Refusal::new("no such file"),
         // cap-std's "a path led outside of the filesystem" carries no OS error
-        // number (openat2's EXDEV, or its own resolution, says it first).
+        // number: it stands for openat2's EXDEV, or for an escape its own
+        // resolution found.
         std::io::ErrorKind::PermissionDenied if err.raw_os_error().is_none() => {
             return Refusal::new("the name leads outside the root (a symbolic link)");
         }
