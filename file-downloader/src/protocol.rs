@@ -19,7 +19,7 @@
 //! without a newline — is served as that file, classic, after the pause.
 
 use std::io::{self, Read};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The longest file name accepted, in bytes on the wire (the lesson's
 /// `recv(1024)` reads at most this much).
@@ -31,9 +31,6 @@ pub const MAX_REQUEST: usize = 4 + MAX_NAME + 2;
 /// How long a request may pause before the server takes what arrived as a
 /// whole classic name.
 pub const QUIET: Duration = Duration::from_millis(200);
-
-/// How long a client may wait before sending its first byte.
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The longest answer line (`OK SIZE` or `ERR REASON`) a client accepts.
 pub const MAX_ANSWER: usize = 1024;
@@ -78,12 +75,25 @@ pub enum Request {
 }
 
 /// Reads one request: until a newline, the client's close, a pause of
-/// [`QUIET`], or more than [`MAX_REQUEST`] bytes.
-pub fn read_request(stream: &mut impl ReadWithTimeout) -> io::Result<Request> {
+/// [`QUIET`], or more than [`MAX_REQUEST`] bytes — all within `timeout` of
+/// the call, however the bytes trickle in. A client that sends a byte every
+/// 100 ms never pauses for [`QUIET`]; the overall deadline is what ends it
+/// (a `TimedOut` error), instead of each byte buying it another wait.
+pub fn read_request(
+    stream: &mut impl ReadWithTimeout,
+    timeout: Duration,
+) -> io::Result<Request> {
+    let deadline = Instant::now() + timeout;
     let mut request = Vec::with_capacity(256);
     let mut chunk = [0u8; MAX_REQUEST + 1];
-    stream.set_timeout(Some(REQUEST_TIMEOUT))?;
     loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return Err(too_slow(timeout));
+        }
+        // After the first bytes, a pause of QUIET ends a classic request.
+        let wait = if request.is_empty() { left } else { left.min(QUIET) };
+        stream.set_timeout(Some(wait))?;
         let room = MAX_REQUEST + 1 - request.len();
         match stream.read(&mut chunk[..room]) {
             // read() returning 0 is Python's empty recv(): the client closed its side.
@@ -91,17 +101,28 @@ pub fn read_request(stream: &mut impl ReadWithTimeout) -> io::Result<Request> {
             // Only the first n bytes arrived; the rest of `chunk` is stale.
             Ok(n) => request.extend_from_slice(&chunk[..n]),
             Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
-            // After the first bytes, a pause ends a classic request.
-            Err(err) if common::net::is_timeout(&err) && !request.is_empty() => break,
+            Err(err) if common::net::is_timeout(&err) => {
+                if !request.is_empty() && wait == QUIET {
+                    break; // the pause that ends a classic name
+                }
+                return Err(too_slow(timeout));
+            }
             Err(err) => return Err(err),
         }
         if request.contains(&b'\n') || request.len() > MAX_REQUEST {
             break;
         }
-        stream.set_timeout(Some(QUIET))?;
     }
     stream.set_timeout(None)?;
     Ok(parse_request(&request))
+}
+
+/// The error of a request still not whole after `timeout`.
+fn too_slow(timeout: Duration) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::TimedOut,
+        format!("no whole request within {timeout:?}"),
+    )
 }
 
 /// Classifies the bytes of a complete request (see the module docs).
@@ -335,17 +356,51 @@ mod tests {
 
     #[test]
     fn requests_are_read_across_pieces() {
+        let patience = Duration::from_secs(30);
         let mut framed = Pieces(vec![b"GE".to_vec(), b"T a".to_vec(), b"\n".to_vec()]);
-        assert_eq!(read_request(&mut framed).unwrap(), name(Protocol::Framed, b"a"));
+        assert_eq!(
+            read_request(&mut framed, patience).unwrap(),
+            name(Protocol::Framed, b"a")
+        );
         let mut classic = Pieces(vec![b"GET".to_vec(), b" x".to_vec()]);
         assert_eq!(
-            read_request(&mut classic).unwrap(),
+            read_request(&mut classic, patience).unwrap(),
             name(Protocol::Classic, b"GET x")
         );
         let mut silent = Pieces(vec![]);
-        assert!(read_request(&mut silent).is_err());
+        let silence = read_request(&mut silent, patience).unwrap_err();
+        assert_eq!(silence.kind(), io::ErrorKind::TimedOut);
         let mut flood = Pieces(vec![vec![b'a'; 100_000]]);
-        assert!(matches!(read_request(&mut flood).unwrap(), Request::Bad { .. }));
+        assert!(matches!(
+            read_request(&mut flood, patience).unwrap(),
+            Request::Bad { .. }
+        ));
+    }
+
+    /// A client that sends one byte every millisecond and never pauses.
+    struct Dribble;
+
+    impl Read for Dribble {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            std::thread::sleep(Duration::from_millis(1));
+            buf[0] = b'a';
+            Ok(1)
+        }
+    }
+
+    impl ReadWithTimeout for Dribble {
+        fn set_timeout(&mut self, _: Option<Duration>) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_dribbling_request_meets_the_overall_deadline() {
+        // 1031 bytes would take a second; the deadline comes first.
+        let start = Instant::now();
+        let err = read_request(&mut Dribble, Duration::from_millis(50)).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::TimedOut);
+        assert!(start.elapsed() < Duration::from_millis(500), "{:?}", start.elapsed());
     }
 
     #[test]

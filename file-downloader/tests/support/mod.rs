@@ -141,3 +141,30 @@ pub fn dirs(prefix: &str) -> Dirs {
     std::fs::create_dir(&out).unwrap();
     Dirs { tmp, root, out }
 }
+
+/// How many threads process `pid` has now (Linux: the entries of
+/// `/proc/PID/task`).
+#[cfg(target_os = "linux")]
+pub fn threads_of(pid: u32) -> usize {
+    std::fs::read_dir(format!("/proc/{pid}/task")).unwrap().count()
+}
+
+/// Waits until process `pid` is down to `baseline` threads again; fails,
+/// saying how many are left, after `timeout`.
+#[cfg(target_os = "linux")]
+pub fn wait_threads(pid: u32, baseline: usize, timeout: std::time::Duration) {
+    let start = std::time::Instant::now();
+    loop {
+        let now = threads_of(pid);
+        if now <= baseline {
+            return;
+        }
+        assert!(
+            start.elapsed() < timeout,
+            "the server still has {now} threads after {timeout:?} (baseline {baseline}): \
+             {} of its workers are stuck",
+            now - baseline
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
