@@ -2,8 +2,12 @@
 //! (never in the student's own files),
 //! - the starter compiles and fails `course check`;
 //! - the reference steps file, copied in as the student's file, passes;
-//! - every deliberately wrong version in `docs/tests/exercises/ID/wrong-*.rs`
-//!   fails, and names the step its first line promises (`// expect: step N`);
+//! - every deliberately wrong version in `docs/tests/exercises/ID/` fails,
+//!   and names the step it promises: `wrong-*.edit` is the reference with a
+//!   few lines changed (so it follows the reference as it evolves), in the form
+//!   `expect: step N`, `why: …`, then pairs of `replace: TEXT` / `with: TEXT`
+//!   (each TEXT must occur exactly once); `wrong-*.rs` is a whole file whose
+//!   first line is `// expect: step N`;
 //! - every correct version written differently (`alternative*.rs`) passes;
 //! - `course exercise ID --reset` changes nothing but the student's file and
 //!   its `.bak`.
@@ -103,6 +107,28 @@ fn first_failed_step(stdout: &str) -> Option<usize> {
         .filter_map(|l| l.strip_prefix("✘ step "))
         .filter_map(|rest| rest.split(' ').next()?.parse().ok())
         .min()
+}
+
+/// The reference with the `replace:` / `with:` pairs of an `.edit` file applied.
+fn apply_edit(reference: &str, edit: &str, name: &str) -> String {
+    let mut text = reference.to_string();
+    let mut lines =
+        edit.lines().filter(|l| l.starts_with("replace:") || l.starts_with("with:"));
+    while let Some(replace) = lines.next() {
+        let old = replace.strip_prefix("replace:").unwrap().trim_start();
+        let new = lines
+            .next()
+            .and_then(|l| l.strip_prefix("with:"))
+            .unwrap_or_else(|| panic!("{name}: `replace:` without `with:`"))
+            .trim_start();
+        let found = text.matches(old).count();
+        assert_eq!(
+            found, 1,
+            "{name}: {old:?} is in the reference {found} times, not once"
+        );
+        text = text.replace(old, &new.replace("\\n", "\n"));
+    }
+    text
 }
 
 /// Hashes of every file under `root` but the exercise folders.
