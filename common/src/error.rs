@@ -150,6 +150,8 @@ fn hint_for(err: &io::Error, what: &str) -> Option<String> {
 }
 
 /// Ends the program: `Ok` exits 0; an error prints `error: …` on stderr, exits 1.
+/// What a buffered stdout still holds is written first
+/// ([`crate::out::flush_stdout`]).
 ///
 /// ```no_run
 /// fn main() -> std::process::ExitCode {
@@ -158,6 +160,7 @@ fn hint_for(err: &io::Error, what: &str) -> Option<String> {
 /// fn run() -> common::Result<()> { Ok(()) }
 /// ```
 pub fn exit_with(result: Result<()>) -> ExitCode {
+    crate::out::flush_stdout();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
