@@ -4,8 +4,9 @@
 //! Into a pipe or a file the lines are buffered (`common::out`) and written
 //! just before the server would wait for the next datagram: a burst of
 //! requests costs one `write` system call instead of one each, and nothing
-//! is held back while the server is idle. On a terminal each line is written
-//! at once.
+//! is held back while the server is idle. On a terminal, and with
+//! `--explain` (whose narration on stderr it must follow in order), each line
+//! is written at once.
 
 use std::io;
 use std::net::UdpSocket;

@@ -56,7 +56,11 @@ fn run(args: Args) -> Result<()> {
         udp_server.local_addr().during("read the address of", local)?,
     );
     common::errln!("time zone: {}", options.clock.describe());
-    log::start(&udp_server).during("set up the log of", local)?;
+    // Into a pipe or a file the log is batched; with --explain it stays line
+    // by line, in order with the narration on stderr.
+    if !options.say.is_enabled() {
+        log::start(&udp_server).during("set up the log of", local)?;
+    }
 
     let mut buf = Vec::new();
     let mut served = 0;
