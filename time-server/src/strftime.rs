@@ -104,9 +104,12 @@ pub fn strftime(format: &str, now: &Zoned) -> Result<String, Error> {
     // PosixCustom: %c %x %X %r as in the C locale, which is what Python uses
     // (it never calls setlocale(LC_TIME) unless a program asks).
     let config = Config::new().custom(PosixCustom::new());
+    // Room for the usual answer at once (`%Y` is 2 bytes of format, 4 of time).
+    let mut text = String::with_capacity(2 * format.len() + 16);
     BrokenDownTime::from(now)
-        .to_string_with_config(&config, format)
-        .map_err(|err| Error::new(format!("cannot format the time: {err}")))
+        .format_with_config(&config, format, &mut text)
+        .map_err(|err| Error::new(format!("cannot format the time: {err}")))?;
+    Ok(text)
 }
 
 /// One request as it arrived: who sent it and the format it holds, decoded
@@ -200,9 +203,14 @@ impl fmt::Display for ShownFormat<'_> {
 /// [`MAX_ANSWER`] bytes; or why there is no time to send.
 pub fn answer(format: &str, clock: &Clock, codec: Codec) -> Result<Vec<u8>, Error> {
     let text = strftime(format, &clock.now())?;
-    let bytes = codec
-        .encode(&text)
-        .map_err(|err| Error::new(format!("the answer cannot be sent: {err}")))?;
+    // In UTF-8 the text already is its bytes; other encodings convert it.
+    let bytes = if codec == Codec::UTF_8 {
+        text.into_bytes()
+    } else {
+        codec
+            .encode(&text)
+            .map_err(|err| Error::new(format!("the answer cannot be sent: {err}")))?
+    };
     if bytes.len() > MAX_ANSWER {
         return Err(Error::new(format!(
             "the answer would be {} bytes, more than the {MAX_ANSWER} a reply may have",

@@ -10,8 +10,8 @@ use common::explain::Narrator;
 use common::{Codec, net};
 use socket2::Type;
 
+use crate::log;
 use crate::strftime::{self, Clock, Request};
-use crate::{log, narration::server as narration};
 
 /// What the steps need besides the address.
 #[derive(Debug, Clone)]
@@ -69,7 +69,7 @@ pub fn answer(
     let request = Request::read(&buf[..datagram.len], &datagram, opt.codec);
     log::request(&request); // print('===>', msg)
     // 5. format the local time (时间格式) — back_msg = strftime(time_fmt)
-    opt.say.step_with(5, &[("time_fmt", narration::time_fmt(&request))]);
+    opt.say.step_text(5, request.time_fmt().ok());
     let back_msg = strftime::reply(&request, &opt.clock);
     // 6. send it back (发送) — sendto(back_msg.encode('utf-8'), addr)
     opt.say.step_data(6, &back_msg);
