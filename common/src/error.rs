@@ -277,6 +277,8 @@ pub fn no_port_option(
 }
 
 /// Ends the program: `Ok` exits 0; an error prints `error: …` on stderr, exits 1.
+/// What a buffered stdout still holds is written first
+/// ([`crate::out::flush_stdout`]).
 ///
 /// ```no_run
 /// fn main() -> std::process::ExitCode {
@@ -285,6 +287,7 @@ pub fn no_port_option(
 /// fn run() -> common::Result<()> { Ok(()) }
 /// ```
 pub fn exit_with(result: Result<()>) -> ExitCode {
+    crate::out::flush_stdout();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
