@@ -196,19 +196,26 @@ fn check_exercise(id: &str) {
         .map(|e| e.unwrap().path())
         .collect();
     entries.sort();
+    let reference_text = fs::read_to_string(reference(root, id)).unwrap();
     for version in entries {
         let name = version.file_name().unwrap().to_string_lossy().into_owned();
         let text = fs::read_to_string(&version).unwrap();
-        fs::write(&file, &text).unwrap();
+        let student = if name.ends_with(".edit") {
+            apply_edit(&reference_text, &text, &name)
+        } else {
+            text.clone()
+        };
+        fs::write(&file, &student).unwrap();
         let out = course(root, &["check", id]);
         if name.starts_with("wrong") {
             let expected: usize = text
                 .lines()
                 .next()
-                .and_then(|l| l.strip_prefix("// expect: step "))
+                .map(|l| l.trim_start_matches("// "))
+                .and_then(|l| l.strip_prefix("expect: step "))
                 .and_then(|n| n.trim().parse().ok())
                 .unwrap_or_else(|| {
-                    panic!("{name}: first line must be `// expect: step N`")
+                    panic!("{name}: first line must be `expect: step N`")
                 });
             assert_eq!(out.code(), Some(1), "{id}/{name} must fail:\n{}", out.stdout);
             assert_eq!(
