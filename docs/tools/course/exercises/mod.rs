@@ -223,12 +223,14 @@ pub fn check_once(exercise: &Exercise) -> bool {
         Ok(ctx) => ctx,
         Err(build::Failure::Compile { output, step }) => {
             common::outln!("{output}");
-            let where_ = step.map(|n| format!(" in step {n}")).unwrap_or_default();
+            // Before the first step comment (the `use` lines, the types): step 1.
+            let step = step.unwrap_or(1);
             common::outln!(
-                "✘ your file does not compile{where_}: {}",
+                "✘ step {step} (compile): {} does not compile — cargo's message above \
+                 points at the line",
                 exercise.student
             );
-            state.record(exercise.id, step.or(Some(1)));
+            state.record(exercise.id, Some(step));
             return false;
         }
         Err(build::Failure::Other(err)) => {
