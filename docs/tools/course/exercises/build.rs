@@ -83,14 +83,31 @@ fn reference_dir() -> PathBuf {
 /// The step (the last `// N.` comment above it) of the first compile error
 /// that cargo places in the student's file.
 fn first_error_step(cargo_output: &str, exercise: &Exercise) -> Option<usize> {
-    let marker = format!("{}:", exercise.student);
     let line: usize = cargo_output.lines().find_map(|l| {
-        let at = l.find(&marker)?;
-        l[at + marker.len()..].split(':').next()?.parse().ok()
+        let place = l.trim_start().strip_prefix("--> ")?;
+        let (path, rest) = place.split_once(':')?;
+        (normalize(path) == exercise.student).then_some(())?;
+        rest.split(':').next()?.parse().ok()
     })?;
     let text = std::fs::read_to_string(root().join(exercise.student)).ok()?;
     text.lines()
         .take(line)
         .filter_map(|l| super::starter::step_comment(l.trim()).map(|(n, _)| n))
         .last()
+}
+
+/// `udp-sender/src/../exercise/steps.rs` -> `udp-sender/exercise/steps.rs`:
+/// cargo names the file through the `#[path]` it was found by.
+fn normalize(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            ".." => {
+                parts.pop();
+            }
+            "." | "" => {}
+            _ => parts.push(part),
+        }
+    }
+    parts.join("/")
 }
