@@ -82,6 +82,12 @@ impl From<crate::addr::AddrError> for Error {
 
 /// Adds `.during("bind", addr)` to `io::Result`, turning an OS error into an
 /// [`Error`] that says what was being done, to what, and what to try.
+///
+/// It is anyhow's `.context(…)` in spirit, with one difference that is the
+/// reason it exists: the hint is chosen from the OS error's kind *and* the
+/// address (a port in use, a low port, nothing listening), and the whole
+/// error stays one line, `error: cannot bind 127.0.0.1:80: permission denied
+/// (hint: …)`, never a chain of causes. No dependency does both.
 pub trait IoResultExt<T> {
     /// Wraps the error as `cannot ACTION WHAT: REASON (hint: …)`.
     fn during(self, action: &str, what: impl fmt::Display) -> Result<T>;
