@@ -45,11 +45,11 @@ pub trait User {
 pub fn talk(to: &Endpoint, opt: &Options, user: &mut dyn User) -> io::Result<()> {
     // 1. create a TCP socket (创建socket) — socket.socket(AF_INET, SOCK_STREAM)
     opt.say.step(1);
-    let tcp_socket = net::new_stream_socket(to)?; // AF_UNIX for unix:PATH
-    settimeout(&tcp_socket, opt)?; // optional: settimeout(t), with --timeout
+    let tcp_socket = net::new_stream_socket(to)?; // to's family; unix:PATH is AF_UNIX
+    settimeout(&tcp_socket, opt)?; // optional: the settimeout helper below
     // 2. connect to the server (链接服务器) — tcp_socket.connect(('127.0.0.1', 8898))
     opt.say.step(2);
-    connect(&tcp_socket, &net::sock_addr(to)?, opt.timeout)?; // the handshake
+    connect(&tcp_socket, &net::sock_addr(to)?, opt.timeout)?; // see connect below
     say_connected(&tcp_socket); // getpeername(), getsockname(): the OS chose our port
     let mut buf = vec![0u8; opt.bufsize];
     while let Some(data) = user.next_message() {
@@ -57,6 +57,7 @@ pub fn talk(to: &Endpoint, opt: &Options, user: &mut dyn User) -> io::Result<()>
         opt.say.step_with(3, &[("data", short_repr(&data))]);
         (&tcp_socket).write_all(&data)?; // sendall: one send may take only part
         if opt.replies {
+            // optional: if opt.replies; 003's tcp_send_client (--send-only) reads none
             // 4. receive the reply (接收数据) — data = tcp_socket.recv(1024)
             opt.say.step(4);
             let n = (&tcp_socket).read(&mut buf)?;
@@ -69,7 +70,7 @@ pub fn talk(to: &Endpoint, opt: &Options, user: &mut dyn User) -> io::Result<()>
     //    unread, which would reset the connection instead of closing it
     opt.say.step(5);
     tcp_socket.shutdown(Shutdown::Write)?;
-    tcp_socket.set_read_timeout(opt.close_wait)?;
+    tcp_socket.set_read_timeout(opt.close_wait)?; // wait opt.close_wait for its FIN
     while let n @ 1.. = (&tcp_socket).read(&mut buf)? {
         user.show(&buf[..n])?;
     }
