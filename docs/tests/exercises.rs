@@ -249,7 +249,7 @@ fn every_exercise_is_tested_here() {
     );
 }
 
-const EXERCISES: [&str; 2] = ["udp-sender", "udp-receiver"];
+const EXERCISES: [&str; 3] = ["udp-sender", "udp-receiver", "tcp-client"];
 
 #[test]
 fn udp_sender() {
@@ -279,4 +279,9 @@ fn watch_checks_again_on_every_save_until_ctrl_c() {
     watch.interrupt();
     let out = watch.wait_exit(Duration::from_secs(20));
     assert_eq!(out.code(), Some(130), "{}", out.stderr);
+}
+
+#[test]
+fn tcp_client() {
+    check_exercise("tcp-client");
 }

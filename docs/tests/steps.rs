@@ -43,6 +43,17 @@ const PROGRAMS: &[Program] = &[
             receiver.wait_exit(DEADLINE).stderr
         },
     },
+    Program {
+        name: "tcp-client",
+        twin: "tcp-client/python/tcp_client.py",
+        steps: "tcp-client/src/steps.rs",
+        explain: || {
+            let mut server =
+                Cmd::bin("tcp-server").args(["--bind", "127.0.0.1:0"]).spawn();
+            let to = server.wait_listening().to_string();
+            Cmd::bin("tcp-client").args(["--to", &to, "--explain", "hi"]).run().stderr
+        },
+    },
 ];
 
 fn workspace() -> PathBuf {
