@@ -216,7 +216,7 @@ fn every_exercise_is_tested_here() {
     );
 }
 
-const EXERCISES: [&str; 2] = ["udp-sender", "udp-receiver"];
+const EXERCISES: [&str; 4] = ["udp-sender", "udp-receiver", "menu", "qq-server"];
 
 #[test]
 fn udp_sender() {
@@ -226,6 +226,16 @@ fn udp_sender() {
 #[test]
 fn udp_receiver() {
     check_exercise("udp-receiver");
+}
+
+#[test]
+fn menu() {
+    check_exercise("menu");
+}
+
+#[test]
+fn qq_server() {
+    check_exercise("qq-server");
 }
 
 #[test]
