@@ -222,12 +222,12 @@ pub fn qq_server() -> Exercise {
                message; then close.",
         hints: &[
             (
-                2,
-                "net::new_socket(&opt.local, Type::DGRAM)? creates it; socket.bind(&opt.local.into())? binds it; `let udp_server_sock = UdpSocket::from(socket);`",
+                1,
+                "`let socket = net::new_socket(&opt.local, Type::DGRAM)?;` is socket.socket(AF_INET, SOCK_DGRAM): the family (IPv4, IPv6) follows opt.local.",
             ),
             (
                 2,
-                "After bind: chat::listening(&udp_server_sock)? prints `listening on ADDR` — the checker waits for it.",
+                "socket.bind(&opt.local.into())?, then `let udp_server_sock = UdpSocket::from(socket);` and chat::listening(&udp_server_sock)? — the checker waits for its `listening on ADDR`.",
             ),
             (
                 3,
@@ -616,8 +616,12 @@ pub fn menu() -> Exercise {
                then close.",
         hints: &[
             (
+                1,
+                "`let socket = net::new_socket(&opt.local, Type::DGRAM)?;` is socket.socket(AF_INET, SOCK_DGRAM): one socket for sending and receiving.",
+            ),
+            (
                 2,
-                "net::new_socket(&opt.local, Type::DGRAM)?, socket.bind(&opt.local.into())?, then `let udp_socket = UdpSocket::from(socket);` and chat::listening(&udp_socket)?",
+                "socket.bind(&opt.local.into())?, then `let udp_socket = UdpSocket::from(socket);` and chat::listening(&udp_socket)? — the checker waits for its `listening on ADDR`.",
             ),
             (
                 3,
@@ -625,11 +629,7 @@ pub fn menu() -> Exercise {
             ),
             (
                 4,
-                "Choice 1: three input.ask (ip, port, message); peer_addr(&ip, &port) makes the address; chat::encode(&text, opt.encoding) the bytes.",
-            ),
-            (
-                4,
-                "Send on the bound socket, so the answer comes back to it: chat::sent(udp_socket.send_to(&data, to), to).",
+                "Choice 1: input.ask the ip, the port and the message; peer_addr(&ip, &port) and chat::encode(&text, opt.encoding) check them; then chat::sent(udp_socket.send_to(&data, to), to) — on the bound socket, so the answer comes back to it.",
             ),
             (
                 5,
