@@ -249,7 +249,8 @@ fn every_exercise_is_tested_here() {
     );
 }
 
-const EXERCISES: [&str; 3] = ["udp-sender", "udp-receiver", "tcp-client"];
+const EXERCISES: [&str; 5] =
+    ["udp-sender", "udp-receiver", "menu", "qq-server", "tcp-client"];
 
 #[test]
 fn udp_sender() {
@@ -259,6 +260,16 @@ fn udp_sender() {
 #[test]
 fn udp_receiver() {
     check_exercise("udp-receiver");
+}
+
+#[test]
+fn menu() {
+    check_exercise("menu");
+}
+
+#[test]
+fn qq_server() {
+    check_exercise("qq-server");
 }
 
 #[test]

@@ -84,9 +84,10 @@ fn reference_dir() -> PathBuf {
 /// that cargo places in the student's file.
 fn first_error_step(cargo_output: &str, exercise: &Exercise) -> Option<usize> {
     let line: usize = cargo_output.lines().find_map(|l| {
-        let place = l.trim_start().strip_prefix("--> ")?;
-        let (path, rest) = place.split_once(':')?;
-        (normalize(path) == exercise.student).then_some(())?;
+        // `--> udp-chat/src/steps/../../exercise/menu.rs:12:5`: rustc keeps
+        // the `..` of the module's #[path], so the path is resolved first.
+        let (path, rest) = l.trim_start().strip_prefix("--> ")?.split_once(".rs:")?;
+        (resolved(&format!("{path}.rs")) == exercise.student).then_some(())?;
         rest.split(':').next()?.parse().ok()
     })?;
     let text = std::fs::read_to_string(root().join(exercise.student)).ok()?;
@@ -96,18 +97,32 @@ fn first_error_step(cargo_output: &str, exercise: &Exercise) -> Option<usize> {
         .last()
 }
 
-/// `udp-sender/src/../exercise/steps.rs` -> `udp-sender/exercise/steps.rs`:
-/// cargo names the file through the `#[path]` it was found by.
-fn normalize(path: &str) -> String {
+/// `a/src/../exercise/x.rs` as `a/exercise/x.rs`, with `/` between the parts.
+fn resolved(path: &str) -> String {
     let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
+    for part in path.split(['/', '\\']) {
         match part {
+            "." | "" => {}
             ".." => {
                 parts.pop();
             }
-            "." | "" => {}
-            _ => parts.push(part),
+            part => parts.push(part),
         }
     }
     parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn paths_through_a_module_path_are_resolved() {
+        assert_eq!(
+            super::resolved("udp-chat/src/steps/../../exercise/menu.rs"),
+            "udp-chat/exercise/menu.rs"
+        );
+        assert_eq!(
+            super::resolved("udp-sender\\src\\..\\exercise\\steps.rs"),
+            "udp-sender/exercise/steps.rs"
+        );
+    }
 }

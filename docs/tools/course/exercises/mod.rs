@@ -16,6 +16,7 @@
 //! (`target/exercise`), so the reference binaries are never touched.
 
 mod build;
+mod chat;
 mod checks;
 mod starter;
 mod state;
@@ -54,7 +55,13 @@ pub struct Exercise {
 
 /// Every exercise, in the order of the book.
 pub fn all() -> Vec<Exercise> {
-    vec![udp::sender(), udp::receiver(), tcp_client::client()]
+    vec![
+        udp::sender(),
+        udp::receiver(),
+        chat::menu(),
+        chat::qq_server(),
+        tcp_client::client(),
+    ]
 }
 
 fn find(id: &str) -> Result<Exercise, String> {
