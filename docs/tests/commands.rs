@@ -1067,7 +1067,18 @@ fn run_session(commands: &[Shown], packages: &[Package], report: &mut Report) {
     let dir = session_dir();
     let mut servers: Vec<Running> = Vec::new();
     let mut last_port = None;
+    // Once a server of the session finds its port taken by another program
+    // of this machine, the commands after it would talk to that program.
+    let mut port_busy = false;
     for shown in commands {
+        if port_busy {
+            report.not_run += 1;
+            report.note(
+                shown,
+                "not run (an earlier server's port is busy on this machine)",
+            );
+            continue;
+        }
         if let Some(reason) = &shown.not_run {
             report.not_run += 1;
             report.note(shown, &format!("not run ({reason})"));
@@ -1131,6 +1142,7 @@ fn run_session(commands: &[Shown], packages: &[Package], report: &mut Report) {
                     }
                     if in_use && servers.is_empty() {
                         report.not_run += 1;
+                        port_busy = true;
                         report
                             .note(shown, "not run (its port is busy on this machine)");
                     } else if let Some(why) = failure(shown, status, &stderr) {
