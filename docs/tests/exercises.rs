@@ -216,7 +216,7 @@ fn every_exercise_is_tested_here() {
     );
 }
 
-const EXERCISES: [&str; 2] = ["udp-sender", "udp-receiver"];
+const EXERCISES: [&str; 3] = ["udp-sender", "udp-receiver", "tcp-server"];
 
 #[test]
 fn udp_sender() {
@@ -226,4 +226,9 @@ fn udp_sender() {
 #[test]
 fn udp_receiver() {
     check_exercise("udp-receiver");
+}
+
+#[test]
+fn tcp_server() {
+    check_exercise("tcp-server");
 }

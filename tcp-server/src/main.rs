@@ -46,7 +46,6 @@ fn main() -> ExitCode {
     common::exit_with(run(Args::parse().checked()))
 }
 
-// ANCHOR: run
 fn run(args: Args) -> Result<()> {
     // Each text is encoded once, here: one the encoding cannot represent is
     // refused before anything is bound.
@@ -70,7 +69,6 @@ fn run(args: Args) -> Result<()> {
         Mode::Poll => poll::serve_forever(&args.bind, &opt, &service),
     }
 }
-// ANCHOR_END: run
 
 /// The `--explain` narrator, with the values its texts show.
 fn narrator(args: &Args, inet: bool) -> Narrator {

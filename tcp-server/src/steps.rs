@@ -40,9 +40,10 @@ pub fn open(local: &Endpoint, opt: &Options) -> io::Result<Socket> {
     opt.say.step(1);
     let tcp_server = net::new_stream_socket(local)?;
     // 2. reuse the address (重用ip和端口) — setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)
+    //    so that a restart need not wait while old connections are in TIME_WAIT
     opt.say.step(2);
     if opt.reuse_address {
-        tcp_server.set_reuse_address(true)?; // a restart need not wait for TIME_WAIT
+        tcp_server.set_reuse_address(true)?;
     }
     // 3. bind the local address (bind绑定IP和port) — bind(('127.0.0.1', 8898))
     opt.say.step(3);
@@ -64,8 +65,9 @@ pub fn accept(tcp_server: &Socket, opt: &Options) -> io::Result<(Socket, SockAdd
 /// Step 6: answers each recv until the client closes (`Ok`), or says why not.
 pub fn talk(mut client: &Socket, opt: &Options, log: &mut Log) -> Result<(), Ending> {
     // 6. recv/send until the client closes (recv/send接收发送数据) — recv(1024), sendall
+    // optional (tutorial 003's tcp_send_server): speak first — sendall(greeting)
     if let Some(greeting) = &opt.greeting {
-        opt.say.note("greeting"); // optional (tutorial 003): speak first
+        opt.say.note("greeting");
         client.write_all(greeting).map_err(Ending::Greeting)?;
     }
     let mut buf = vec![0u8; opt.bufsize];
