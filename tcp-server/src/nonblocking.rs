@@ -47,15 +47,17 @@ pub fn serve_forever(local: &Endpoint, opt: &Options, service: &Service) -> Resu
             else {
                 break; // nobody waits (WouldBlock)
             };
-            (busy, accepted) = (true, true);
+            busy = true;
+            accepted = true;
             clients.extend(Client::welcome(socket, &addr, opt, service));
         }
         // 6. send what waits, else recv what arrived — client.send / client.recv(1024)
         for client in &mut clients {
             let sending = !client.outbox.is_empty();
-            let done = match sending {
-                true => (&client.socket).write(&client.outbox),
-                false => (&client.socket).read(&mut buf),
+            let done = if sending {
+                (&client.socket).write(&client.outbox)
+            } else {
+                (&client.socket).read(&mut buf)
             };
             busy |= done.is_ok();
             match done {
