@@ -367,18 +367,27 @@ fn checks() -> Vec<Check> {
         Check {
             step: 6,
             name: "recv/send",
-            what: "the Rust tcp-client's messages come back, and the server prints them",
+            what: "the Rust tcp-client's messages come back and are printed, in UTF-8 and GBK",
             run: |ctx| {
-                let (mut server, addr) = student_server(ctx, &[])?;
-                let got = rust_client(ctx, addr, &["hello", "数据"])?;
-                if got != ["hello", "数据"] {
-                    return Err(format!(
-                        "tcp-client sent hello and 数据 and printed {got:?} — send back \
-                         exactly what arrived"
-                    ));
+                for encoding in ["utf-8", "gbk"] {
+                    let (mut server, addr) =
+                        student_server(ctx, &["--encoding", encoding])?;
+                    let got = rust_client(
+                        ctx,
+                        addr,
+                        &["--encoding", encoding, "hello", "数据"],
+                    )?;
+                    if got != ["hello", "数据"] {
+                        return Err(format!(
+                            "tcp-client ({encoding}) sent hello and 数据 and printed {got:?} \
+                             — send back exactly what arrived"
+                        ));
+                    }
+                    let what = format!("tcp-server --encoding {encoding}");
+                    prints(&mut server, ": hello", &what)?;
+                    prints(&mut server, ": 数据", &what)?;
                 }
-                prints(&mut server, ": hello", "tcp-server")?;
-                prints(&mut server, ": 数据", "tcp-server").map(drop)
+                Ok(())
             },
         },
         Check {
