@@ -35,34 +35,25 @@ pub fn exercise() -> Exercise {
         hints: &[
             (
                 1,
-                "common::net::new_stream_socket(local)? creates the socket, for an IP address or a unix:PATH.",
+                "common::net::new_stream_socket(local)? creates the socket (IP or unix:PATH); common::net::sock_addr(local)? is the address bind takes in step 3.",
             ),
             (
                 2,
                 "Only when opt.reuse_address: tcp_server.set_reuse_address(true)? — before bind, or a quick restart fails while the last connection is in TIME_WAIT.",
             ),
             (
-                3,
-                "tcp_server.bind(&common::net::sock_addr(local)?)? binds --bind's address, the one the checks ask for.",
-            ),
-            (
                 4,
-                "tcp_server.listen(opt.backlog)? turns the socket passive: without it nobody can connect. Then Ok(tcp_server).",
-            ),
-            (
-                5,
-                "tcp_server.accept() returns (the client's new socket, its address): return it.",
+                "tcp_server.listen(opt.backlog)? after bind turns the socket passive: without it every connect is refused. Then Ok(tcp_server).",
             ),
             (
                 6,
-                "A loop: let n = client.read(&mut buf).map_err(Ending::Recv)?; n == 0 is Python's b'' (return Ok(())); else client.write_all(log.answer(&buf[..n])).map_err(Ending::Send)?",
+                "A loop: match client.read(&mut buf).map_err(Ending::Recv)? — 0 is Python's b'' (return Ok(())), n is client.write_all(log.answer(&buf[..n])).map_err(Ending::Send)?",
             ),
             (
                 6,
                 "The buffer holds opt.bufsize bytes (vec![0u8; opt.bufsize]), and only &buf[..n] arrived.",
             ),
             (7, "drop(client) closes the client's socket: its recv then returns b''."),
-            (8, "drop(tcp_server) closes the listening socket."),
         ],
         checks,
     }
