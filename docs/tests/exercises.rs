@@ -249,8 +249,8 @@ fn every_exercise_is_tested_here() {
     );
 }
 
-const EXERCISES: [&str; 5] =
-    ["udp-sender", "udp-receiver", "menu", "qq-server", "tcp-client"];
+const EXERCISES: [&str; 6] =
+    ["udp-sender", "udp-receiver", "menu", "qq-server", "tcp-client", "tcp-server"];
 
 #[test]
 fn udp_sender() {
@@ -295,4 +295,9 @@ fn watch_checks_again_on_every_save_until_ctrl_c() {
 #[test]
 fn tcp_client() {
     check_exercise("tcp-client");
+}
+
+#[test]
+fn tcp_server() {
+    check_exercise("tcp-server");
 }

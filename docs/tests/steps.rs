@@ -5,7 +5,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
 use std::fs;
-use std::net::{SocketAddr, UdpSocket};
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream, UdpSocket};
 use std::path::{Path, PathBuf};
 
 use common::testing::{Cmd, DEADLINE};
@@ -138,6 +139,30 @@ const PROGRAMS: &[Program] = &[
             Cmd::bin("tcp-client").args(["--to", &to, "--explain", "hi"]).run().stderr
         },
     },
+    Program {
+        name: "tcp-server",
+        twin: "tcp-server/python/tcp_server.py",
+        steps: "tcp-server/src/steps.rs",
+        explain: || tcp_server_explained("sequential"),
+    },
+    Program {
+        name: "tcp-server --mode threads",
+        twin: "tcp-server/python/tcp_server_threads.py",
+        steps: "tcp-server/src/threads.rs",
+        explain: || tcp_server_explained("threads"),
+    },
+    Program {
+        name: "tcp-server --mode nonblocking",
+        twin: "tcp-server/python/tcp_server_nonblocking.py",
+        steps: "tcp-server/src/nonblocking.rs",
+        explain: || tcp_server_explained("nonblocking"),
+    },
+    Program {
+        name: "tcp-server --mode poll",
+        twin: "tcp-server/python/tcp_server_selectors.py",
+        steps: "tcp-server/src/poll.rs",
+        explain: || tcp_server_explained("poll"),
+    },
 ];
 
 /// A UDP socket on 127.0.0.1 that waits at most [`DEADLINE`] for a datagram.
@@ -146,6 +171,23 @@ fn peer() -> (UdpSocket, SocketAddr) {
     socket.set_read_timeout(Some(DEADLINE)).unwrap();
     let addr = socket.local_addr().unwrap();
     (socket, addr)
+}
+
+/// `tcp-server --mode MODE --once --explain` serving one client that sends
+/// `hi`, reads the echo and closes: the server's stderr.
+fn tcp_server_explained(mode: &str) -> String {
+    let mut server = Cmd::bin("tcp-server")
+        .args(["--bind", "127.0.0.1:0", "--mode", mode, "--once", "--explain"])
+        .spawn();
+    let addr = server.wait_listening();
+    let mut client = TcpStream::connect_timeout(&addr, DEADLINE).unwrap();
+    client.set_read_timeout(Some(DEADLINE)).unwrap();
+    client.write_all(b"hi").unwrap();
+    let mut echo = [0u8; 2];
+    client.read_exact(&mut echo).unwrap();
+    assert_eq!(&echo, b"hi", "{mode}");
+    drop(client);
+    server.wait_exit(DEADLINE).stderr
 }
 
 fn workspace() -> PathBuf {

@@ -1,5 +1,5 @@
 //! `cargo bench -p tcp-server`: `tcp-server --mode threads` against the Python
-//! listing `python/tcp_server_threads.py` (socketserver.ThreadingTCPServer),
+//! listing `python/tcp_server_threads.py` (a `threading.Thread` per client),
 //! both echo servers, in the same run and with the same load:
 //!
 //! - throughput: 200 clients connected at once, each doing 500 round trips of

@@ -3,7 +3,7 @@
 sockets can be read or written, so idle clients cost no CPU and no thread.
 The Python twin of `tcp-server --mode poll`, and its peer in the benchmark.
 
-    python3 tcp_server_selectors.py [PORT] [ENCODING]   # defaults: 8898 utf-8
+    python3 tcp_server_selectors.py [PORT [ENCODING]]   # defaults: 8898 utf-8
 
 Port 0 lets the OS choose; the real address is printed on stderr.
 """
@@ -40,10 +40,8 @@ import socket
 import sys
 
 
-# ANCHOR: main
-def main():
-    port = int(sys.argv[1]) if len(sys.argv) > 1 else 8898
-    encoding = sys.argv[2] if len(sys.argv) > 2 else 'utf-8'
+# ANCHOR: steps
+def serve(port=8898, encoding='utf-8'):
     # 1. create a TCP socket
     tcp_server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     # 2. reuse the address: a restart need not wait for TIME_WAIT
@@ -74,15 +72,14 @@ def main():
                 selector.register(client, selectors.EVENT_READ, addr)
                 continue
             try:
+                # 6. send what waits (then read again), else recv: neither blocks now
                 if events & selectors.EVENT_WRITE:
-                    # 6. send what waits; once it is all taken, read again
                     sent = client.send(outboxes[client])
                     outboxes[client] = outboxes[client][sent:]
                     if not outboxes[client]:
                         selector.modify(client, selectors.EVENT_READ, addr)
                     continue
-                # 6. recv: bytes (or the close) arrived, recv cannot block now
-                data = client.recv(1024)
+                data = client.recv(1024)  # bytes (or the close) arrived
             except OSError:  # reset by the client, or gone
                 data = b''
             if data:
@@ -97,8 +94,14 @@ def main():
             print('closed: %s:%d' % addr)
     # 8. close the server socket (not reached: Ctrl+C stops the server)
     tcp_server.close()
-# ANCHOR_END: main
+# ANCHOR_END: steps
 
 
 if __name__ == '__main__':
-    main()
+    args = sys.argv[1:]
+    if len(args) > 2 or not all(arg.isdigit() for arg in args[:1]):
+        sys.exit(__doc__.strip())
+    try:
+        serve(*[int(port) for port in args[:1]], *args[1:2])
+    except KeyboardInterrupt:
+        pass

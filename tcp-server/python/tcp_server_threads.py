@@ -1,8 +1,12 @@
-"""A TCP echo server with a thread for each client (socketserver.ThreadingTCPServer):
-the next step after serving clients one after another. The Python peer of
-`tcp-server --mode threads` in the benchmark.
+"""A TCP echo server with a thread for each client: the next step after
+serving clients one after another (tutorial 000 "TCP服务端为多个客户端服务").
+The same steps as tcp_server.py; only steps 6 and 7 move into a thread of
+their own, so the next accept need not wait. The Python twin of
+`tcp-server --mode threads`, and its peer in the benchmark.
 
-    python3 tcp_server_threads.py [PORT] [ENCODING]   # defaults: 8898 utf-8
+    python3 tcp_server_threads.py [PORT [ENCODING]]   # defaults: 8898 utf-8
+
+Port 0 lets the OS choose; the real address is printed on stderr.
 """
 
 # Not part of the lesson: --help, and arguments the listing would crash on,
@@ -32,39 +36,53 @@ if __name__ == '__main__':
         print('error: ' + _problem, file=_sys.stderr)
         _sys.exit(2)
 
-import socketserver
+import socket
 import sys
-
-ENCODING = sys.argv[2] if len(sys.argv) > 2 else 'utf-8'
-
-
-# ANCHOR: handler
-class EchoHandler(socketserver.BaseRequestHandler):
-    def handle(self):  # runs in its own thread for each client
-        ip, port = self.client_address
-        print('connected: %s:%d' % (ip, port))
-        while True:
-            data = self.request.recv(1024)
-            if not data:
-                break
-            print('%s:%d: %s' % (ip, port, data.decode(ENCODING, 'replace')))
-            self.request.sendall(data)
-        print('closed: %s:%d' % (ip, port))
+import threading
 
 
-class Server(socketserver.ThreadingTCPServer):
-    allow_reuse_address = True   # SO_REUSEADDR
-    daemon_threads = True        # Ctrl+C does not wait for clients
-    request_queue_size = 128     # listen(128)
-# ANCHOR_END: handler
+# ANCHOR: steps
+def serve_client(client, addr, encoding):
+    """Steps 6 and 7 for one client, in the thread of its own."""
+    while True:
+        data = client.recv(1024)
+        if not data:  # b'': the client closed its side
+            break
+        print('%s:%d: %s' % (*addr, data.decode(encoding, 'replace')))
+        client.sendall(data)
+    client.close()
+    print('closed: %s:%d' % addr)
 
 
-def main():
-    port = int(sys.argv[1]) if len(sys.argv) > 1 else 8898
-    with Server(('127.0.0.1', port), EchoHandler) as server:
-        print('listening on %s:%d' % server.server_address, file=sys.stderr, flush=True)
-        server.serve_forever()
+def serve(port=8898, encoding='utf-8'):
+    # 1. create a TCP socket
+    tcp_server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # 2. reuse the address: a restart need not wait for TIME_WAIT
+    tcp_server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # 3. bind the local address
+    tcp_server.bind(('127.0.0.1', port))
+    # 4. listen: the socket turns passive, clients queue up (backlog 128)
+    tcp_server.listen(128)
+    print('listening on %s:%d' % tcp_server.getsockname(), file=sys.stderr, flush=True)
+    while True:
+        # 5. wait for a client: accept returns a new socket for it
+        client, addr = tcp_server.accept()
+        print('connected: %s:%d' % addr)
+        # 6. recv/send until it closes, in a thread of its own (serve_client)
+        # 7. which then closes the client's socket
+        thread = threading.Thread(target=serve_client, args=(client, addr, encoding))
+        thread.daemon = True  # Ctrl+C does not wait for the clients
+        thread.start()
+    # 8. close the server socket (not reached: Ctrl+C stops the server)
+    tcp_server.close()
+# ANCHOR_END: steps
 
 
 if __name__ == '__main__':
-    main()
+    args = sys.argv[1:]
+    if len(args) > 2 or not all(arg.isdigit() for arg in args[:1]):
+        sys.exit(__doc__.strip())
+    try:
+        serve(*[int(port) for port in args[:1]], *args[1:2])
+    except KeyboardInterrupt:
+        pass

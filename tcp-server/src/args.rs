@@ -1,11 +1,10 @@
-//! The command line of `tcp-server`, and the [`Service`] it describes: what
-//! the server answers, with which encoding and buffer size.
+//! The command line of `tcp-server`.
 
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
+use common::Endpoint;
 use common::cli::{BufferArgs, CommonArgs};
-use common::{Codec, Endpoint, Explain, Result};
 
 /// A TCP server — lessons "TCP服务端" and "TCP服务端为多个客户端服务" of
 /// tutorial 000, "Python socket编程" (kancloud.cn); the server and SO_REUSEADDR of
@@ -100,27 +99,6 @@ impl Mode {
     }
 }
 
-/// What the server does with each client: shared by every mode.
-#[derive(Debug, Clone)]
-pub struct Service {
-    /// The bytes of --reply, or `None` to send back what arrived.
-    pub reply: Option<Vec<u8>>,
-    /// The bytes of --greeting.
-    pub greeting: Option<Vec<u8>>,
-    /// --encoding, for printing what arrives.
-    pub codec: Codec,
-    /// --bufsize: the 1024 of recv(1024).
-    pub bufsize: usize,
-    /// --idle-timeout.
-    pub idle_timeout: Option<Duration>,
-    /// --max-clients.
-    pub max_clients: Option<u64>,
-    /// --once.
-    pub once: bool,
-    /// The --explain narrator.
-    pub explain: Explain,
-}
-
 impl Args {
     /// Checks the combinations clap cannot, as usage errors (exit status 2).
     pub fn checked(self) -> Args {
@@ -135,41 +113,5 @@ impl Args {
                 .exit();
         }
         self
-    }
-
-    /// The service these arguments describe. The texts are encoded once, now:
-    /// text the encoding cannot represent is refused before anything is bound.
-    pub fn service(&self, explain: Explain) -> Result<Service> {
-        let codec = self.common.encoding;
-        let encode = |text: &Option<String>| -> Result<Option<Vec<u8>>> {
-            Ok(text.as_deref().map(|text| codec.encode(text)).transpose()?)
-        };
-        Ok(Service {
-            reply: encode(&self.reply)?,
-            greeting: encode(&self.greeting)?,
-            codec,
-            bufsize: self.buffer.bufsize,
-            idle_timeout: self.idle_timeout,
-            max_clients: self.max_clients,
-            once: self.once,
-            explain,
-        })
-    }
-}
-
-impl Service {
-    /// What to send back for `data`: --reply's bytes, or `data` itself.
-    pub fn answer<'a>(&'a self, data: &'a [u8]) -> &'a [u8] {
-        self.reply.as_deref().unwrap_or(data)
-    }
-
-    /// The polite answer to a client past --max-clients.
-    pub fn busy_message(&self, max: u64) -> Vec<u8> {
-        let text = format!(
-            "busy: this server already serves {max} client(s) (--max-clients {max}); \
-             try again later\n"
-        );
-        // Plain ASCII: every encoding the course offers can write it.
-        self.codec.encode(&text).unwrap_or_else(|_| text.into_bytes())
     }
 }

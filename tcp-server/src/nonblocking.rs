@@ -1,175 +1,155 @@
-//! `--mode nonblocking`: tutorial 002's `setblocking(False)` — one thread serves
-//! every client by asking each socket in turn "anything for me?".
+//! `--mode nonblocking`: tutorial 002's `setblocking(False)` — one thread
+//! serves every client by asking each socket in turn "anything for me?"
+//! (`python/tcp_server_nonblocking.py`).
 //!
-//! With non-blocking sockets `accept` and `recv` never wait: when nothing is
-//! there they fail with `WouldBlock` (Python: `BlockingIOError`), and the loop
-//! moves on to the next socket. Answers that the client is not reading yet wait
-//! in the client's `outbox`. When a whole round found nothing to do the thread
-//! naps 2 ms instead of spinning (real servers ask the OS which sockets are
-//! ready — select/epoll — which is what `mio` and `tokio` do).
+//! With non-blocking sockets `accept`, `recv` and `send` never wait: when
+//! nothing is there they fail with `WouldBlock` (Python: `BlockingIOError`),
+//! and the loop moves on to the next socket. Answers that the client is not
+//! reading yet wait in the client's `outbox`. When a whole round found nothing
+//! to do the thread naps 2 ms instead of spinning (real servers ask the OS
+//! which sockets are ready — select/epoll — which is `--mode poll`).
 
 use std::io::{ErrorKind, Read, Write};
 use std::time::{Duration, Instant};
 
-use common::{IoResultExt, Result};
-use socket2::Socket;
+use common::{Endpoint, IoResultExt, Result};
+use socket2::{SockAddr, Socket};
 
-use crate::args::Service;
-use crate::endpoint;
-use common::encoding::StreamDecoder;
+use crate::narration;
+use crate::service::{self, Ending, Log, Service};
+use crate::steps::{self, Options};
 
 /// How long to nap after a round in which no socket had anything.
 const NAP: Duration = Duration::from_millis(2);
 
-/// One connected client.
-struct Client {
-    socket: Socket,
-    peer: String,
-    text: StreamDecoder,
-    /// Bytes to send that the socket did not take yet.
-    outbox: Vec<u8>,
-    /// When the client last sent something or took some of its answers.
-    last_active: Instant,
-}
-
-// ANCHOR: serve_forever
-/// Serves every client from this one thread until Ctrl+C (or one, with --once).
-pub fn serve_forever(tcp_server: &Socket, service: &Service) -> Result<()> {
-    // setblocking(False): accept now fails with WouldBlock instead of waiting.
-    service
-        .explain
-        .note("tcp_server.setblocking(False)  ->  Socket::set_nonblocking(true)");
+// ANCHOR: steps
+/// tcp_server_nonblocking.py: one thread, and sockets that never wait. Each
+/// round asks the listening socket, then every client, "anything for me?".
+pub fn serve_forever(local: &Endpoint, opt: &Options, service: &Service) -> Result<()> {
+    // 1. create a TCP socket — socket.socket(AF_INET, SOCK_STREAM)
+    // 2. reuse the address — setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)
+    // 3. bind the local address — bind(('127.0.0.1', 8898))
+    // 4. listen — listen(128): steps 1–4 are the lesson's own (steps::open)
+    let tcp_server = service.listen(local, opt)?;
+    // setblocking(False): accept now fails with WouldBlock instead of waiting
+    opt.say.note("setblocking");
     tcp_server
         .set_nonblocking(true)
         .during("make non-blocking", "the server socket")?;
     let mut clients: Vec<Client> = Vec::new();
-    let mut buf = vec![0u8; service.bufsize];
-    let mut accepted = 0;
-    loop {
+    let mut buf = vec![0u8; opt.bufsize];
+    let mut accepted = false;
+    while !(opt.once && accepted && clients.is_empty()) {
         let mut busy = false;
-        if !(service.once && accepted > 0) {
-            while let Some((socket, addr)) = crate::accept(tcp_server) {
-                busy = true;
-                accepted += 1;
-                let peer = endpoint::peer_name(&addr, accepted);
-                if let Some(client) = welcome(socket, peer, clients.len(), service) {
-                    clients.push(client);
-                }
+        // 5. accept the clients that wait, if any — client, addr = tcp_server.accept()
+        while !(opt.once && accepted) {
+            let Some((socket, addr)) = service::accept_result(tcp_server.accept())
+            else {
+                break; // nobody waits (WouldBlock)
+            };
+            busy = true;
+            accepted = true;
+            clients.extend(Client::welcome(socket, &addr, opt, service));
+        }
+        // 6. send what waits, else recv what arrived — client.send / client.recv(1024)
+        for client in &mut clients {
+            let sending = !client.outbox.is_empty();
+            let done = if sending {
+                (&client.socket).write(&client.outbox)
+            } else {
+                (&client.socket).read(&mut buf)
+            };
+            busy |= done.is_ok();
+            match done {
+                Err(err) if is_not_ready(&err) => client.waited(sending, service),
+                Err(err) if sending => client.ended = Some(Err(Ending::Send(err))),
+                Err(err) => client.ended = Some(Err(Ending::Recv(err))),
+                Ok(n) if sending => client.sent(n, opt),
+                Ok(0) => client.ended = Some(Ok(())), // b'': the client closed its side
+                Ok(n) => client.received(&buf[..n], opt),
             }
         }
-        clients.retain_mut(|client| match poll(client, &mut buf, service) {
-            Poll::Idle => true,
-            Poll::Busy => {
-                busy = true;
-                client.last_active = Instant::now();
-                true
-            }
-            Poll::Closed(ending) => {
-                busy = true;
-                if let Some(rest) = client.text.finish(&client.peer) {
-                    common::outln!("{}: {rest}", client.peer);
-                }
-                service.explain.step(7, "client.close()", "drop(client)");
-                common::outln!("closed: {}{ending}", client.peer);
-                false
-            }
-        });
-        if service.once && accepted > 0 && clients.is_empty() {
-            return Ok(());
+        // 7. close the clients that are gone, and forget them — client.close()
+        for client in clients.extract_if(.., |client| client.ended.is_some()) {
+            busy = true;
+            steps::close_client(client.socket, opt);
+            client.log.closed(client.ended.unwrap_or(Ok(())));
         }
         if !busy {
             std::thread::sleep(NAP);
         }
     }
+    // 8. close the server socket — tcp_server.close()
+    steps::close(tcp_server, opt);
+    Ok(())
 }
-// ANCHOR_END: serve_forever
+// ANCHOR_END: steps
 
-/// A new client: refused past --max-clients, else made non-blocking and greeted.
-fn welcome(
+/// One connected client.
+struct Client<'a> {
     socket: Socket,
-    peer: String,
-    serving: usize,
-    service: &Service,
-) -> Option<Client> {
-    if let Some(max) = service.max_clients
-        && serving as u64 >= max
-    {
-        common::outln!(
-            "refused: {peer} (already serving {max} client(s), --max-clients {max})"
-        );
-        // A fresh socket's send buffer takes these few bytes at once.
-        let _ = (&socket).write_all(&service.busy_message(max));
-        let _ = socket.shutdown(std::net::Shutdown::Write);
-        return None;
-    }
-    // Accepted sockets do not inherit non-blocking mode on every OS: set it.
-    if let Err(err) = socket.set_nonblocking(true) {
-        common::warn(format_args!(
-            "cannot make {peer} non-blocking: {err}; closing it"
-        ));
-        return None;
-    }
-    service.explain.step(5, "accept()", "Socket::accept");
-    common::outln!("connected: {peer}");
-    let outbox = service.greeting.clone().unwrap_or_default();
-    Some(Client {
-        socket,
-        peer,
-        text: StreamDecoder::new(service.codec),
-        outbox,
-        last_active: Instant::now(),
-    })
+    log: Log<'a>,
+    /// Bytes to send that the socket did not take yet.
+    outbox: Vec<u8>,
+    /// When the client last sent something or took some of its answers.
+    last_active: Instant,
+    /// Why it is to be closed (`Ok`: it closed its side), once it is.
+    ended: Option<std::result::Result<(), Ending>>,
 }
 
-/// What one look at a client found.
-enum Poll {
-    /// Nothing to do.
-    Idle,
-    /// Something was sent or received.
-    Busy,
-    /// The client is gone (why, for the `closed:` line).
-    Closed(String),
-}
+impl<'a> Client<'a> {
+    /// A new client (step 5): refused past --max-clients, else made
+    /// non-blocking, its greeting queued.
+    fn welcome(
+        socket: Socket,
+        addr: &SockAddr,
+        opt: &'a Options,
+        service: &'a Service,
+    ) -> Option<Client<'a>> {
+        opt.say.step(5);
+        let log = service.welcome(&socket, addr, &opt.say)?;
+        // Accepted sockets do not inherit non-blocking mode on every OS: set it.
+        if let Err(err) = socket.set_nonblocking(true) {
+            common::warn(format_args!(
+                "cannot make {} non-blocking: {err}; closing it",
+                log.peer
+            ));
+            return None;
+        }
+        if opt.greeting.is_some() {
+            opt.say.note("greeting");
+        }
+        Some(Client {
+            socket,
+            log,
+            outbox: opt.greeting.clone().unwrap_or_default(),
+            last_active: Instant::now(),
+            ended: None,
+        })
+    }
 
-/// Sends what waits in the outbox; when it is empty, reads what arrived and
-/// queues the answer. A client that does not read its answers is not read from
-/// either, so its outbox cannot grow without end.
-fn poll(client: &mut Client, buf: &mut [u8], service: &Service) -> Poll {
-    let explain = service.explain;
-    let sending = !client.outbox.is_empty();
-    let result = if sending {
-        (&client.socket).write(&client.outbox)
-    } else {
-        (&client.socket).read(buf)
-    };
-    match result {
-        Ok(n) if sending => {
-            explain.step(6, "client.send(data)", "Write::write");
-            client.outbox.drain(..n);
-            Poll::Busy
+    /// `recv` found nothing (or `send` no room): a client silent, or not
+    /// reading, for --idle-timeout is closed.
+    fn waited(&mut self, sending: bool, service: &Service) {
+        if service.idle_timeout.is_some_and(|idle| self.last_active.elapsed() >= idle) {
+            self.ended = Some(Err(Ending::idle(sending)));
         }
-        // Python's b'': the client closed its side.
-        Ok(0) => Poll::Closed(String::new()),
-        Ok(n) => {
-            explain.step(6, format_args!("client.recv({})", buf.len()), "Read::read");
-            let data = &buf[..n];
-            crate::print_piece(&client.peer, &mut client.text, data);
-            client.outbox.extend_from_slice(service.answer(data));
-            Poll::Busy
-        }
-        // Nothing there yet; a client silent (or not reading) too long is closed.
-        Err(err) if is_not_ready(&err) => match service.idle_timeout {
-            Some(idle) if client.last_active.elapsed() >= idle => {
-                Poll::Closed(if sending {
-                    " (cannot answer: it does not read its answers: --idle-timeout)"
-                        .into()
-                } else {
-                    format!(" (silent for {}s: --idle-timeout)", idle.as_secs_f64())
-                })
-            }
-            _ => Poll::Idle,
-        },
-        Err(err) => Poll::Closed(crate::ending_for(&err, service)),
+    }
+
+    /// `send` took the first `n` bytes of the outbox.
+    fn sent(&mut self, n: usize, opt: &Options) {
+        narration::sending(&opt.say, "send(data)", "Write::write");
+        self.outbox.drain(..n);
+        self.last_active = Instant::now();
+    }
+
+    /// `recv` returned `data`: printed, and its answer queued. A client whose
+    /// answer waits is not read from, so its outbox cannot grow without end.
+    fn received(&mut self, data: &[u8], opt: &Options) {
+        opt.say.step(6);
+        let answer = self.log.received(data);
+        self.outbox.extend_from_slice(answer);
+        self.last_active = Instant::now();
     }
 }
 

@@ -1,5 +1,5 @@
 //! `--mode poll`: one thread that sleeps until the kernel says which sockets
-//! are ready — the answer to seed 002's busy loop, and how one server holds
+//! are ready — the answer to tutorial 002's busy loop, and how one server holds
 //! thousands of clients (the C10K problem).
 //!
 //! Every socket is registered once with a [`mio::Poll`] (epoll on Linux,
@@ -25,14 +25,14 @@ use std::collections::HashMap;
 use std::io::{self, ErrorKind, Read, Write};
 use std::time::{Duration, Instant};
 
-use common::encoding::StreamDecoder;
-use common::{IoResultExt, Result};
+use common::{Endpoint, IoResultExt, Result};
 use mio::event::{Event, Source};
 use mio::{Events, Interest, Poll, Token};
 use socket2::{SockAddr, SockRef, Socket};
 
-use crate::args::Service;
-use crate::endpoint;
+use crate::narration;
+use crate::service::{Ending, Log, Service};
+use crate::steps::{self, Options};
 
 /// The listening socket's token; each client's is its number (1, 2, 3, …),
 /// never reused, so a late event cannot reach the wrong client.
@@ -49,10 +49,9 @@ const ACCEPT_TURN: usize = 256;
 const ACCEPT_RETRY: Duration = Duration::from_millis(50);
 
 /// One connected client.
-struct Client {
+struct Client<'a> {
     socket: Connection,
-    peer: String,
-    text: StreamDecoder,
+    log: Log<'a>,
     /// Bytes to send that the socket did not take yet.
     outbox: Vec<u8>,
     /// When the client last sent something or took some of its answers.
@@ -63,7 +62,7 @@ struct Client {
 struct Server<'a> {
     poll: Poll,
     listener: Listener,
-    clients: HashMap<Token, Client>,
+    clients: HashMap<Token, Client<'a>>,
     /// Sockets whose turn ended before they would block: served again without
     /// waiting, since mio will not report them again.
     again: Vec<Token>,
@@ -71,49 +70,51 @@ struct Server<'a> {
     accept_again_at: Option<Instant>,
     accepted: usize,
     buf: Vec<u8>,
+    opt: &'a Options,
     service: &'a Service,
 }
 
-// ANCHOR: serve_forever
-/// Serves every client from this one thread until Ctrl+C (or one, with --once).
-pub fn serve_forever(tcp_server: &Socket, service: &Service) -> Result<()> {
-    let explain = service.explain;
+// ANCHOR: steps
+/// tcp_server_selectors.py: one thread, which sleeps until the kernel says
+/// which sockets are ready, and serves only those.
+pub fn serve_forever(local: &Endpoint, opt: &Options, service: &Service) -> Result<()> {
+    // 1. create a TCP socket — socket.socket(AF_INET, SOCK_STREAM)
+    // 2. reuse the address — setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)
+    // 3. bind the local address — bind(('127.0.0.1', 8898))
+    // 4. listen — listen(128): steps 1–4 are the lesson's own (steps::open)
+    let tcp_server = service.listen(local, opt)?;
     // The new part: a poller, with the listening socket registered in it.
-    let mut server = Server::new(tcp_server, service)?;
+    let mut server = Server::new(&tcp_server, opt, service)?;
     let mut events = Events::with_capacity(EVENTS);
-    loop {
+    while !(opt.once && server.accepted > 0 && server.clients.is_empty()) {
         // Wait until the kernel says which sockets are ready: the thread
         // sleeps, whether 5 or 5,000 clients are connected and silent.
-        explain.note("events = selector.select()  ->  Poll::poll");
-        let timeout = server.timeout();
-        match server.poll.poll(&mut events, timeout) {
+        opt.say.note("select");
+        match server.poll.poll(&mut events, server.timeout()) {
             Err(err) if err.kind() == ErrorKind::Interrupted => continue,
             waited => waited.during("wait for", "ready sockets")?,
         }
-        let mut ready = server.take_again();
-        for event in &events {
-            server.narrate_wake(event);
-            ready.push(event.token());
-        }
+        let mut ready = server.ready(&events);
         while let Some(token) = ready.pop() {
             if token == LISTENER {
                 // 5. accept the clients that wait — client, addr = tcp_server.accept()
                 ready.extend(server.accept_waiting());
             } else if let Some(client) = server.clients.get_mut(&token) {
                 // 6. recv and send until the socket would block — recv / send
-                match take_turn(client, &mut server.buf, service) {
+                match take_turn(client, &mut server.buf, opt) {
                     Turn::WouldBlock => {}
                     Turn::Unfinished => server.again.push(token),
                     // 7. forget the client, close its socket — client.close()
-                    Turn::Closed(ending) => server.close(token, &ending),
+                    Turn::Closed(ended) => server.close(token, ended),
                 }
             }
         }
         server.close_idle();
-        if service.once && server.accepted > 0 && server.clients.is_empty() {
-            return Ok(());
-        }
     }
+    // 8. close the server socket — tcp_server.close()
+    drop(server); // and mio's handle of it
+    steps::close(tcp_server, opt);
+    Ok(())
 }
 
 impl Server<'_> {
@@ -122,7 +123,7 @@ impl Server<'_> {
     fn accept_waiting(&mut self) -> Vec<Token> {
         let mut welcomed = Vec::new();
         for _ in 0..ACCEPT_TURN {
-            if self.service.once && self.accepted > 0 {
+            if self.opt.once && self.accepted > 0 {
                 return welcomed;
             }
             match self.listener.accept() {
@@ -146,16 +147,15 @@ impl Server<'_> {
 /// queues the answer — until the socket would block (mio then reports it when
 /// it is ready again) or the turn is over. A client that does not read its
 /// answers is not read from either, so its outbox cannot grow without end.
-fn take_turn(client: &mut Client, buf: &mut [u8], service: &Service) -> Turn {
-    let explain = service.explain;
+fn take_turn(client: &mut Client, buf: &mut [u8], opt: &Options) -> Turn {
     for _ in 0..TURN {
         let sending = !client.outbox.is_empty();
         let socket = client.socket.socket();
         let result = if sending {
-            explain.step(6, "client.send(data)", "Write::write");
+            narration::sending(&opt.say, "send(data)", "Write::write");
             (&*socket).write(&client.outbox)
         } else {
-            explain.step(6, format_args!("client.recv({})", buf.len()), "Read::read");
+            opt.say.step(6);
             (&*socket).read(buf)
         };
         match result {
@@ -163,24 +163,24 @@ fn take_turn(client: &mut Client, buf: &mut [u8], service: &Service) -> Turn {
                 client.outbox.drain(..n);
             }
             // Python's b'': the client closed its side.
-            Ok(0) => return Turn::Closed(String::new()),
+            Ok(0) => return Turn::Closed(Ok(())),
             Ok(n) => {
-                let data = &buf[..n];
-                crate::print_piece(&client.peer, &mut client.text, data);
-                client.outbox.extend_from_slice(service.answer(data));
+                let answer = client.log.received(&buf[..n]);
+                client.outbox.extend_from_slice(answer);
             }
             Err(err) if err.kind() == ErrorKind::WouldBlock => {
-                explain.note("would block: back to waiting");
+                opt.say.remark("would block: back to waiting");
                 return Turn::WouldBlock;
             }
             Err(err) if err.kind() == ErrorKind::Interrupted => continue,
-            Err(err) => return Turn::Closed(crate::ending_for(&err, service)),
+            Err(err) if sending => return Turn::Closed(Err(Ending::Send(err))),
+            Err(err) => return Turn::Closed(Err(Ending::Recv(err))),
         }
         client.last_active = Instant::now();
     }
     Turn::Unfinished
 }
-// ANCHOR_END: serve_forever
+// ANCHOR_END: steps
 
 /// How one client's turn ended.
 enum Turn {
@@ -188,21 +188,22 @@ enum Turn {
     WouldBlock,
     /// It could go on: serve it again after the others.
     Unfinished,
-    /// The client is gone (why, for the `closed:` line).
-    Closed(String),
+    /// The client is gone (`Ok`: it closed its side; `Err`: why else).
+    Closed(std::result::Result<(), Ending>),
 }
 
 impl<'a> Server<'a> {
     /// A poller with the listening socket registered: Python's
     /// `selectors.DefaultSelector()` and `selector.register(tcp_server, EVENT_READ)`.
-    fn new(tcp_server: &Socket, service: &'a Service) -> Result<Server<'a>> {
-        let explain = service.explain;
-        explain.note("selector = selectors.DefaultSelector()  ->  mio::Poll::new");
+    fn new(
+        tcp_server: &Socket,
+        opt: &'a Options,
+        service: &'a Service,
+    ) -> Result<Server<'a>> {
+        opt.say.note("selector");
         let poll = Poll::new().during("create", "the poller (epoll)")?;
         let mut listener = Listener::watch(tcp_server)?;
-        explain.note(
-            "selector.register(tcp_server, EVENT_READ)  ->  Registry::register(READABLE)",
-        );
+        opt.say.note("register server");
         poll.registry()
             .register(listener.source(), LISTENER, Interest::READABLE)
             .during("register", "the listening socket with the poller")?;
@@ -213,42 +214,33 @@ impl<'a> Server<'a> {
             again: Vec::new(),
             accept_again_at: None,
             accepted: 0,
-            buf: vec![0u8; service.bufsize],
+            buf: vec![0u8; opt.bufsize],
+            opt,
             service,
         })
     }
 
     /// Step 7: unregister the client, close its socket, log why.
-    fn close(&mut self, token: Token, ending: &str) {
+    fn close(&mut self, token: Token, ended: std::result::Result<(), Ending>) {
         let Some(mut client) = self.clients.remove(&token) else { return };
-        self.service.explain.step(
-            7,
-            "selector.unregister(client); client.close()",
-            "Registry::deregister; drop(client)",
-        );
+        self.opt.say.note("unregister");
         let _ = self.poll.registry().deregister(client.socket.source());
-        drop(client.socket);
-        if let Some(rest) = client.text.finish(&client.peer) {
-            common::outln!("{}: {rest}", client.peer);
-        }
-        common::outln!("closed: {}{ending}", client.peer);
+        steps::close_client(client.socket.into_socket(), self.opt);
+        client.log.closed(ended);
     }
 
-    /// A new client: refused past --max-clients, else registered (readable
-    /// and writable: the greeting may wait for room) and greeted.
+    /// A new client (step 5): refused past --max-clients, else registered
+    /// (readable and writable: the greeting may wait for room) and greeted.
     fn welcome(&mut self, socket: Socket, addr: &SockAddr) -> Option<Token> {
         self.accepted += 1;
-        let peer = endpoint::peer_name(addr, self.accepted as u64);
-        if let Some(max) = self.service.max_clients
-            && self.clients.len() as u64 >= max
-        {
-            refuse(&socket, &peer, max, self.service);
-            return None;
-        }
+        let opt = self.opt;
+        opt.say.step(5);
+        let log = self.service.welcome(&socket, addr, &opt.say)?;
         // mio needs non-blocking sockets; accepted ones are blocking on Linux.
         if let Err(err) = socket.set_nonblocking(true) {
             common::warn(format_args!(
-                "cannot make {peer} non-blocking: {err}; closing it"
+                "cannot make {} non-blocking: {err}; closing it",
+                log.peer
             ));
             return None;
         }
@@ -258,20 +250,17 @@ impl<'a> Server<'a> {
         if let Err(err) =
             self.poll.registry().register(connection.source(), token, interest)
         {
-            common::warn(format_args!("cannot watch {peer}: {err}; closing it"));
+            common::warn(format_args!("cannot watch {}: {err}; closing it", log.peer));
             return None;
         }
-        let explain = self.service.explain;
-        explain.step(5, "accept()", "Socket::accept");
-        explain.note(
-            "selector.register(client, EVENT_READ)  ->  Registry::register(READABLE | WRITABLE)",
-        );
-        common::outln!("connected: {peer}");
+        opt.say.note("register client");
+        if opt.greeting.is_some() {
+            opt.say.note("greeting");
+        }
         let client = Client {
             socket: connection,
-            peer,
-            text: StreamDecoder::new(self.service.codec),
-            outbox: self.service.greeting.clone().unwrap_or_default(),
+            log,
+            outbox: opt.greeting.clone().unwrap_or_default(),
             last_active: Instant::now(),
         };
         self.clients.insert(token, client);
@@ -292,28 +281,33 @@ impl<'a> Server<'a> {
         Some(due.saturating_duration_since(Instant::now()))
     }
 
-    /// The sockets to serve without a new event: unfinished turns, and the
-    /// listening socket once an accept retry is due.
-    fn take_again(&mut self) -> Vec<Token> {
+    /// The sockets to serve now: those the kernel reported in `events`, and
+    /// without a new event the unfinished turns, and the listening socket once
+    /// an accept retry is due.
+    fn ready(&mut self, events: &Events) -> Vec<Token> {
         let mut ready = std::mem::take(&mut self.again);
         if self.accept_again_at.is_some_and(|at| at <= Instant::now()) {
             self.accept_again_at = None;
             ready.push(LISTENER);
+        }
+        for event in events {
+            self.narrate_wake(event);
+            ready.push(event.token());
         }
         ready
     }
 
     /// --explain: which socket woke the loop, and for what.
     fn narrate_wake(&self, event: &Event) {
-        let explain = self.service.explain;
-        if !explain.enabled() {
+        let say = &self.opt.say;
+        if !say.is_enabled() {
             return;
         }
         let who = if event.token() == LISTENER {
             "the listening socket (a client waits)"
         } else {
             match self.clients.get(&event.token()) {
-                Some(client) => client.peer.as_str(),
+                Some(client) => client.log.peer.as_str(),
                 None => return,
             }
         };
@@ -323,7 +317,7 @@ impl<'a> Server<'a> {
             (false, true) => "writable",
             (false, false) => "closed or failed",
         };
-        explain.note(format_args!("woke: {who} is {how}"));
+        say.remark(format_args!("woke: {who} is {how}"));
     }
 
     /// Closes the clients silent (or not reading) for --idle-timeout.
@@ -336,24 +330,9 @@ impl<'a> Server<'a> {
             .map(|(token, client)| (*token, !client.outbox.is_empty()))
             .collect();
         for (token, sending) in expired {
-            let ending = if sending {
-                " (cannot answer: it does not read its answers: --idle-timeout)".into()
-            } else {
-                format!(" (silent for {}s: --idle-timeout)", idle.as_secs_f64())
-            };
-            self.close(token, &ending);
+            self.close(token, Err(Ending::idle(sending)));
         }
     }
-}
-
-/// Past --max-clients: say so, and close.
-fn refuse(socket: &Socket, peer: &str, max: u64, service: &Service) {
-    common::outln!(
-        "refused: {peer} (already serving {max} client(s), --max-clients {max})"
-    );
-    // A fresh socket's send buffer takes these few bytes at once.
-    let _ = (&*socket).write_all(&service.busy_message(max));
-    let _ = socket.shutdown(std::net::Shutdown::Write);
 }
 
 /// The listening socket as mio watches it: TCP, or AF_UNIX on Unix.
@@ -431,6 +410,17 @@ impl Connection {
             Connection::Tcp(stream) => SockRef::from(stream),
             #[cfg(unix)]
             Connection::Unix(stream) => SockRef::from(stream),
+        }
+    }
+
+    /// Back to a plain socket, to close it as the lesson does (step 7).
+    fn into_socket(self) -> Socket {
+        match self {
+            Connection::Tcp(stream) => Socket::from(std::net::TcpStream::from(stream)),
+            #[cfg(unix)]
+            Connection::Unix(stream) => {
+                Socket::from(std::os::unix::net::UnixStream::from(stream))
+            }
         }
     }
 

@@ -166,6 +166,27 @@ fn explain_narrates_the_eight_steps() {
 }
 
 #[test]
+fn explain_says_when_step_2_is_skipped_and_narrates_the_greeting() {
+    let (mut server, addr) =
+        start_server(&["--explain", "--once", "--no-reuseaddr", "--greeting", "hi"]);
+    let mut client = connect(addr);
+    let mut greeting = [0u8; 2];
+    std::io::Read::read_exact(&mut client, &mut greeting).unwrap();
+    assert_eq!(&greeting, b"hi");
+    drop(client);
+    let done = server.wait_exit(DEADLINE);
+    for line in [
+        "[step 2/8] skipped: no SO_REUSEADDR (--no-reuseaddr, or Windows)",
+        "[step 5/8] accept()",
+        "[note] client.sendall(greeting)  ->  Write::write_all",
+        "[step 6/8] client.recv(1024)",
+    ] {
+        assert!(done.stderr.contains(line), "missing {line:?} in:\n{}", done.stderr);
+    }
+    assert!(!done.stderr.contains("set_reuse_address"), "{}", done.stderr);
+}
+
+#[test]
 fn a_port_in_use_is_a_clear_error() {
     let (_first, addr) = start_server(&[]);
     let out = Cmd::bin("tcp-server").args(["--bind", &addr.to_string()]).run();

@@ -213,7 +213,7 @@ fn explain_narrates_the_readiness_loop() {
     let err = &done.stderr;
     let mut from = 0;
     // In this order: register, wait, which socket woke, accept, read, write,
-    // would block, wait again, close.
+    // would block, wait again, unregister, close.
     for line in [
         "[step 4/8] listen(128)",
         "selector = selectors.DefaultSelector()  ->  mio::Poll::new",
@@ -226,7 +226,8 @@ fn explain_narrates_the_readiness_loop() {
         "[step 6/8] client.send(data)  ->  Write::write",
         "would block: back to waiting",
         "events = selector.select()  ->  Poll::poll",
-        "[step 7/8] selector.unregister(client); client.close()  ->  Registry::deregister; drop(client)",
+        "[note] selector.unregister(client)  ->  Registry::deregister",
+        "[step 7/8] client.close()  ->  drop(client)",
         "[step 8/8] tcp_server.close()  ->  drop(tcp_server)",
     ] {
         let Some(at) = err[from..].find(line) else {

@@ -21,6 +21,7 @@ mod checks;
 mod starter;
 mod state;
 mod tcp_client;
+mod tcp_server;
 mod udp;
 
 use std::path::{Path, PathBuf};
@@ -61,6 +62,7 @@ pub fn all() -> Vec<Exercise> {
         chat::menu(),
         chat::qq_server(),
         tcp_client::client(),
+        tcp_server::exercise(),
     ]
 }
 
