@@ -87,7 +87,7 @@ fn every_twin_prints_its_usage_with_help() {
         let out = python.arg("--help").run();
         assert!(out.status.success(), "{twin}: {}", out.stderr);
         assert!(
-            out.stdout.contains(&format!("python3 {twin} [")),
+            out.stdout.contains(&format!("python3 tcp-server/python/{twin} [")),
             "{twin}: {}",
             out.stdout
         );
