@@ -14,7 +14,6 @@
 //! | [`cli`] | the clap arguments every program shares, so `--help` reads the same |
 //! | [`out`] | `outln!` / `errln!`: printing that never panics on a closed pipe; a buffered stdout for servers |
 //! | [`term`] | whether to colour output (a terminal, and no `NO_COLOR`) |
-//! | `testing` | (feature `testing`) start binaries and Python listings in tests |
 
 pub mod addr;
 pub mod cli;
@@ -25,8 +24,6 @@ pub mod net;
 pub mod out;
 pub mod pyrepr;
 pub mod term;
-#[cfg(feature = "testing")]
-pub mod testing;
 
 pub use addr::{Endpoint, parse_addr, parse_endpoint};
 pub use encoding::Codec;

@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 
 use common::Codec;
 use common::encoding::{StreamDecoder, accepted_labels};
-use common::testing::{Cmd, TempDir, python3};
+use testkit::{Cmd, TempDir, python3};
 
 /// Python's side: reads one command per line on stdin and appends what
 /// Python's codecs make of it to the file named by argv[1].

@@ -13,7 +13,7 @@ use std::path::{Component, Path, PathBuf};
 use std::process::Command;
 
 use common::Codec;
-use common::testing::{Cmd, TempDir};
+use testkit::{Cmd, TempDir};
 
 /// The mdBook version `.ci/run` installs; the book is written for it.
 const MDBOOK_VERSION: &str = "0.4.52";
@@ -743,7 +743,7 @@ fn the_python_sessions_in_the_encodings_chapter_are_what_python_prints() {
         pairs.len() >= 5,
         "expected Python sessions in the chapter, found {pairs:?}"
     );
-    let Some(python) = common::testing::python3() else { return };
+    let Some(python) = testkit::python3() else { return };
     const EVALUATE: &str = "import sys\n\
         for line in sys.stdin.read().splitlines():\n\
         \x20   try:\n\

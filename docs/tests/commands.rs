@@ -40,7 +40,7 @@ use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::testing::{TempDir, bin, python3};
+use testkit::{TempDir, bin, python3};
 
 /// How long a command that neither exits nor says `listening on` may run
 /// before it counts as waiting (for a peer or for input) and is stopped. Usage

@@ -8,7 +8,7 @@
 use std::net::UdpSocket;
 use std::time::Duration;
 
-use common::testing::{Cmd, wait_until};
+use testkit::{Cmd, wait_until};
 
 /// The whole course may take a while on a loaded machine; it normally takes seconds.
 const COURSE_DEADLINE: Duration = Duration::from_secs(180);

@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use std::sync::{Mutex, OnceLock};
 use std::time::Duration;
 
-use common::testing::{Cmd, Output};
+use testkit::{Cmd, Output};
 
 /// Building and checking one version may take a while on a loaded machine.
 const CHECK_DEADLINE: Duration = Duration::from_secs(600);

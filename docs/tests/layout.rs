@@ -15,8 +15,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::testing::{Cmd, TempDir};
 use support::{build_book, docs_dir, mdbook, on_path, skip};
+use testkit::{Cmd, TempDir};
 
 fn theme(file: &str) -> String {
     fs::read_to_string(docs_dir().join("theme").join(file)).unwrap()

@@ -15,8 +15,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::testing::Cmd;
 use support::{build_book, docs_dir, mdbook, on_path, skip};
+use testkit::Cmd;
 
 /// What Pagefind is pinned to in docs/package.json.
 const PAGEFIND_VERSION: &str = "1.6.0";

@@ -9,7 +9,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream, UdpSocket};
 use std::path::{Path, PathBuf};
 
-use common::testing::{Cmd, DEADLINE};
+use testkit::{Cmd, DEADLINE};
 
 /// A program, its twin and its steps file, and how to make it narrate.
 struct Program {

@@ -31,7 +31,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use common::testing::{Cmd, Proc, TempDir, free_tcp_port};
+use testkit::{Cmd, Proc, TempDir, free_tcp_port};
 
 const SERVER: &str = env!("CARGO_BIN_EXE_file-server");
 const CLIENT: &str = env!("CARGO_BIN_EXE_file-downloader");
@@ -270,7 +270,7 @@ fn python_pair(root: &Path, out: &Path, size: u64) -> Option<f64> {
     let mut server =
         Cmd::python(script("file_server.py"))?.arg("0").current_dir(root).spawn();
     let port = server.wait_listening().port();
-    let python = common::testing::python3()?;
+    let python = testkit::python3()?;
     let mut client = Command::new(python);
     client
         .arg(script("file_downloader.py"))

@@ -303,7 +303,7 @@ impl Drop for PartFile<'_> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use common::testing::TempDir;
+    use testkit::TempDir;
 
     #[test]
     fn the_output_is_named_after_the_file() {

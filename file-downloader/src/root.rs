@@ -233,7 +233,7 @@ mod tests {
     #[test]
     fn what_is_opened_beneath_the_root_is_what_is_checked() {
         use std::os::unix::fs::symlink;
-        let tmp = common::testing::TempDir::new("fd-root");
+        let tmp = testkit::TempDir::new("fd-root");
         let dir = tmp.join("root");
         std::fs::create_dir_all(dir.join("sub")).unwrap();
         std::fs::write(dir.join("hello.txt"), "hello").unwrap();

@@ -13,9 +13,9 @@ use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::testing::DEADLINE;
 use fake_server::{FakeServer, part_files, spawn_download};
 use support::*;
+use testkit::DEADLINE;
 
 const VICTIM: &[u8] = b"the victim's bytes, which no download may change";
 const HELLO: &[u8] = b"hello from the server\n";

@@ -8,8 +8,8 @@ mod support;
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use common::testing::{Cmd, DEADLINE, free_tcp_port};
 use support::{assert_downloaded, assert_same_file, dirs, download, write_test_file};
+use testkit::{Cmd, DEADLINE, free_tcp_port};
 
 #[test]
 fn a_closed_stderr_stops_the_servers_log_not_the_server() {

@@ -7,8 +7,8 @@ mod support;
 
 use std::fs;
 
-use common::testing::{Cmd, DEADLINE};
 use support::*;
+use testkit::{Cmd, DEADLINE};
 
 #[test]
 fn files_of_every_size_arrive_intact_framed_and_classic() {
@@ -285,7 +285,7 @@ fn startup_errors_are_one_line_with_a_hint() {
         output.stderr
     );
 
-    let port = common::testing::free_tcp_port();
+    let port = testkit::free_tcp_port();
     let out = dirs.out.join("x");
     let output = download(format!("127.0.0.1:{port}").parse().unwrap(), "x", &out, &[]);
     assert_eq!(output.code(), Some(1));

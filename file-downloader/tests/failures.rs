@@ -9,8 +9,8 @@ use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
-use common::testing::{Cmd, DEADLINE, Proc, wait_until};
 use support::*;
+use testkit::{Cmd, DEADLINE, Proc, wait_until};
 
 /// Accepts one connection within the deadline.
 fn accept(listener: &TcpListener) -> TcpStream {

@@ -8,12 +8,12 @@ mod support;
 use std::fs;
 use std::path::Path;
 
-use common::testing::{Cmd, Proc};
 use support::*;
+use testkit::{Cmd, Proc};
 
 /// `python3 file_server.py 0 ENC` serving `root`, once it listens.
 fn python_server(root: &Path, encoding: &str) -> Option<(Proc, std::net::SocketAddr)> {
-    let mut server = Cmd::python(python("file_server.py"))?
+    let mut server = Cmd::python(testkit::twin!("file_server.py"))?
         .args(["0", encoding])
         .current_dir(root)
         .spawn();
@@ -76,9 +76,9 @@ fn python_download(
     name: &str,
     encoding: &str,
     out: &Path,
-) -> Option<common::testing::Output> {
+) -> Option<testkit::Output> {
     Some(
-        Cmd::python(python("file_downloader.py"))?
+        Cmd::python(testkit::twin!("file_downloader.py"))?
             .args([addr.port().to_string(), encoding.to_string()])
             .current_dir(out)
             .stdin(format!("{name}\n"))

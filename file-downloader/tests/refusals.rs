@@ -10,8 +10,8 @@ use std::fs;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 
-use common::testing::{DEADLINE, Proc};
 use support::*;
+use testkit::{DEADLINE, Proc};
 
 const SECRET: &[u8] = b"the secret outside the root";
 

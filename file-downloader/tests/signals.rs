@@ -15,8 +15,8 @@ mod support;
 use std::io::Write;
 use std::process::Command;
 
-use common::testing::{DEADLINE, Proc, wait_until};
 use fake_server::{FakeServer, part_files, spawn_download};
+use testkit::{DEADLINE, Proc, wait_until};
 
 /// The announced size, and how much of it the fake server sends before it
 /// pauses.
@@ -36,7 +36,7 @@ fn send_signal(proc: &Proc, signal: &str) {
 /// waits (with a deadline) until those bytes are in the `.part`, sends
 /// `signal`, and returns what the downloader printed and the `.part` files
 /// left in its folder.
-fn signal_mid_transfer(signal: &str) -> (common::testing::Output, Vec<String>) {
+fn signal_mid_transfer(signal: &str) -> (testkit::Output, Vec<String>) {
     let dirs = support::dirs(&format!("fd-signal-{signal}"));
     let out = dirs.out.join("big.bin");
     let part = dirs.out.join("big.bin.part");

@@ -15,8 +15,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use common::testing::{DEADLINE, Proc, wait_until};
 use support::*;
+use testkit::{DEADLINE, Proc, wait_until};
 
 /// How many slowloris connections each test opens.
 const SLOWLORIS: usize = 200;

@@ -7,8 +7,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use common::testing::{Cmd, DEADLINE, Proc, free_tcp_port};
 use socket2::{Domain, SockAddr, Socket, Type};
+use testkit::{Cmd, DEADLINE, Proc, free_tcp_port};
 
 fn start_server(args: &[&str]) -> (Proc, SocketAddr) {
     let mut server =

@@ -3,9 +3,9 @@
 //! stderr changes nothing else.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use common::testing::{Cmd, DEADLINE};
+use testkit::{Cmd, DEADLINE};
 
-fn echo_server() -> (common::testing::Proc, String) {
+fn echo_server() -> (testkit::Proc, String) {
     let mut server = Cmd::bin("tcp-server").args(["--bind", "127.0.0.1:0"]).spawn();
     let addr = server.wait_listening().to_string();
     (server, addr)

@@ -3,7 +3,7 @@
 //! (`[fe80::1%lo]:PORT`, refused as if the brackets were missing).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use common::testing::{Cmd, DEADLINE};
+use testkit::{Cmd, DEADLINE};
 
 #[test]
 fn timeouts_below_a_millisecond_are_usage_errors() {
@@ -44,7 +44,7 @@ fn a_millisecond_idle_timeout_works() {
 #[cfg(target_os = "linux")]
 #[test]
 fn an_ipv6_scope_id_may_name_the_interface() {
-    if !common::testing::has_ipv6_loopback() {
+    if !testkit::has_ipv6_loopback() {
         eprintln!("SKIPPED: no IPv6 loopback here");
         return;
     }

@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use common::testing::{Cmd, DEADLINE, free_tcp_port};
+use testkit::{Cmd, DEADLINE, free_tcp_port};
 
 /// Echoes `text` through the server at `addr`, three clients one after another.
 fn served(addr: &str) {

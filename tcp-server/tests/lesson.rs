@@ -6,8 +6,8 @@ mod support;
 
 use std::io::Write;
 
-use common::testing::{Cmd, DEADLINE};
-use support::{connect, exchange, python_listing, read_to_end, start_server};
+use support::{connect, exchange, read_to_end, start_server};
+use testkit::{Cmd, DEADLINE};
 
 #[test]
 fn echoes_each_recv_and_logs_the_client() {
@@ -52,7 +52,7 @@ fn gbk_bytes_on_the_wire_are_the_tutorials() {
 fn python_client_talks_to_the_rust_server_in_utf8_and_gbk() {
     for encoding in ["utf-8", "gbk"] {
         let Some(python) =
-            Cmd::python(python_listing("../../tcp-client/python/tcp_client.py"))
+            Cmd::python(testkit::twin!("../../tcp-client/python/tcp_client.py"))
         else {
             return;
         };
@@ -239,7 +239,7 @@ fn a_megabyte_is_echoed_whole() {
 
 #[test]
 fn ipv6_loopback_works_too() {
-    if !common::testing::has_ipv6_loopback() {
+    if !testkit::has_ipv6_loopback() {
         eprintln!("SKIPPED: no IPv6 loopback here");
         return;
     }

@@ -8,8 +8,8 @@ mod support;
 use std::io::{ErrorKind, Read, Write};
 use std::time::Duration;
 
-use common::testing::{Cmd, DEADLINE};
 use support::{connect, exchange, line_index, name, read_to_end, start_server};
+use testkit::{Cmd, DEADLINE};
 
 #[test]
 fn sequential_second_client_waits_until_the_first_closes() {

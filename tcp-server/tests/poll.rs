@@ -10,11 +10,9 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
-use common::testing::{Cmd, DEADLINE, Proc};
 use socket2::SockRef;
-use support::{
-    connect, exchange, line_index, name, python_listing, read_to_end, start_server,
-};
+use support::{connect, exchange, line_index, name, read_to_end, start_server};
+use testkit::{Cmd, DEADLINE, Proc};
 
 /// Connects `count` clients, then has each send and receive while all of them
 /// are still connected: only a server that serves them at once can answer.
@@ -241,7 +239,7 @@ fn explain_narrates_the_readiness_loop() {
 #[cfg(unix)]
 #[test]
 fn over_a_unix_socket_and_ctrl_c_removes_the_file() {
-    let dir = common::testing::TempDir::new("tcp-server-poll");
+    let dir = testkit::TempDir::new("tcp-server-poll");
     let path = dir.join("poll.sock");
     let to = format!("unix:{}", path.display());
     let mut server =
@@ -264,7 +262,7 @@ fn over_a_unix_socket_and_ctrl_c_removes_the_file() {
 fn python_client_talks_to_the_poll_server_in_utf8_and_gbk() {
     for encoding in ["utf-8", "gbk"] {
         let Some(python) =
-            Cmd::python(python_listing("../../tcp-client/python/tcp_client.py"))
+            Cmd::python(testkit::twin!("../../tcp-client/python/tcp_client.py"))
         else {
             return;
         };
@@ -282,7 +280,7 @@ fn python_client_talks_to_the_poll_server_in_utf8_and_gbk() {
 
 /// `python3 tcp_server_selectors.py 0 ENCODING`, ready; `None` without python3.
 fn start_python_selectors(encoding: &str) -> Option<(Proc, SocketAddr)> {
-    let python = Cmd::python(python_listing("tcp_server_selectors.py"))?;
+    let python = Cmd::python(testkit::twin!("tcp_server_selectors.py"))?;
     let mut server = python.args(["0", encoding]).spawn();
     let addr = server.wait_listening();
     Some((server, addr))

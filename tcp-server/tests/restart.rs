@@ -7,8 +7,8 @@ mod support;
 
 use std::net::SocketAddr;
 
-use common::testing::{Cmd, DEADLINE, Proc, free_tcp_port};
 use support::{connect, exchange, read_to_end};
+use testkit::{Cmd, DEADLINE, Proc, free_tcp_port};
 
 /// Serves one client on `addr`, then stops the server while the client is
 /// still connected (Ctrl+C), so the server's side closes first and its port
@@ -26,7 +26,7 @@ fn serve_then_stop(addr: SocketAddr, extra: &[&str]) {
     assert!(read_to_end(&mut client).is_empty());
     drop(client);
     #[cfg(target_os = "linux")]
-    common::testing::wait_until(DEADLINE, "TIME_WAIT on the server's port", || {
+    testkit::wait_until(DEADLINE, "TIME_WAIT on the server's port", || {
         in_time_wait(addr.port())
     });
 }
@@ -90,7 +90,7 @@ fn restart_hint_names_the_closing_connection_not_a_listener() {
     server.wait_stdout(": still here");
     server.interrupt();
     server.wait_exit(DEADLINE);
-    common::testing::wait_until(DEADLINE, "FIN-WAIT-2 on the server's port", || {
+    testkit::wait_until(DEADLINE, "FIN-WAIT-2 on the server's port", || {
         states_on(addr.port()).contains(&"05".to_string())
     });
     // The socket table agrees with the hint: no LISTEN (0A) on the port.

@@ -9,8 +9,8 @@ mod support;
 use std::io::{Read, Write};
 use std::net::SocketAddr;
 
-use common::testing::{Cmd, DEADLINE, Proc};
-use support::{connect, exchange, name, python_listing};
+use support::{connect, exchange, name};
+use testkit::{Cmd, DEADLINE, Proc};
 
 const TWINS: [&str; 4] = [
     "tcp_server.py",
@@ -21,7 +21,7 @@ const TWINS: [&str; 4] = [
 
 /// `python3 python/TWIN ARGS…` on port 0, ready; `None` without python3.
 fn start_twin(twin: &str, args: &[&str]) -> Option<(Proc, SocketAddr)> {
-    let mut server = Cmd::python(python_listing(twin))?.args(args).spawn();
+    let mut server = Cmd::python(testkit::twin!(twin))?.args(args).spawn();
     let addr = server.wait_listening();
     Some((server, addr))
 }
@@ -83,7 +83,7 @@ fn the_sequential_twin_answers_reply_and_stops_after_one_client_with_once() {
 #[test]
 fn every_twin_prints_its_usage_with_help() {
     for twin in TWINS {
-        let Some(python) = Cmd::python(python_listing(twin)) else { return };
+        let Some(python) = Cmd::python(testkit::twin!(twin)) else { return };
         let out = python.arg("--help").run();
         assert!(out.status.success(), "{twin}: {}", out.stderr);
         assert!(
@@ -91,7 +91,7 @@ fn every_twin_prints_its_usage_with_help() {
             "{twin}: {}",
             out.stdout
         );
-        let Some(python) = Cmd::python(python_listing(twin)) else { return };
+        let Some(python) = Cmd::python(testkit::twin!(twin)) else { return };
         let out = python.arg("eighty").run();
         assert_ne!(out.code(), Some(0), "{twin}: a port must be a number");
     }

@@ -12,8 +12,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::testing::{Cmd, DEADLINE, Proc, TempDir};
 use socket2::{Domain, SockAddr, Socket, Type};
+use testkit::{Cmd, DEADLINE, Proc, TempDir};
 
 /// Starts `tcp-server --bind unix:PATH ARGS…` and waits until it listens.
 fn start_server(path: &Path, args: &[&str]) -> Proc {
@@ -136,7 +136,7 @@ fn a_live_socket_that_denies_connect_is_not_deleted() {
     // nobody, in a directory where nobody could delete the file.
     let mut second = Cmd::bin("tcp-server");
     if dir.path().metadata().unwrap().uid() == 0 {
-        let Some(nobody) = as_nobody(&common::testing::bin("tcp-server")) else {
+        let Some(nobody) = as_nobody(&testkit::bin("tcp-server")) else {
             return;
         };
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o777))

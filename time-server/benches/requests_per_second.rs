@@ -72,7 +72,7 @@ fn setting(name: &str, default: u64) -> u64 {
 fn start(server: &str) -> (Server, SocketAddr) {
     let mut command = match server {
         "rust" => {
-            let mut command = Command::new(common::testing::bin("time-server"));
+            let mut command = Command::new(testkit::bin("time-server"));
             command.args(["--bind", "127.0.0.1:0"]);
             command
         }
@@ -84,8 +84,7 @@ fn start(server: &str) -> (Server, SocketAddr) {
         _ => {
             let listing =
                 PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("python/time_server.py");
-            let mut command =
-                Command::new(common::testing::python3().expect("python3"));
+            let mut command = Command::new(testkit::python3().expect("python3"));
             command.arg("-u").arg(listing).arg("0");
             command
         }
@@ -229,7 +228,7 @@ fn main() {
     if std::env::var_os(BARE_ECHO).is_some() {
         return bare_echo();
     }
-    if common::testing::python3().is_none() {
+    if testkit::python3().is_none() {
         return;
     }
     let seconds = setting("BENCH_SECONDS", 2);

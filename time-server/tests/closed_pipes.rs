@@ -8,8 +8,8 @@ mod support;
 use std::net::UdpSocket;
 use std::time::{Duration, Instant};
 
-use common::testing::{Cmd, DEADLINE, free_udp_port};
 use support::{ask, client};
+use testkit::{Cmd, DEADLINE, free_udp_port};
 
 #[test]
 fn a_closed_stdout_stops_the_servers_log_not_the_server() {

@@ -5,8 +5,8 @@
 
 mod support;
 
-use common::testing::DEADLINE;
 use support::{ask_from, client, rust_server};
+use testkit::DEADLINE;
 
 #[test]
 fn a_request_is_logged_while_the_server_waits_for_the_next() {

@@ -6,8 +6,8 @@
 mod support;
 
 use common::Codec;
-use common::testing::{Cmd, DEADLINE};
-use support::{ask_from, client, has_tz_data, listing, python_server, rust_server};
+use support::{ask_from, client, has_tz_data, python_server, rust_server};
+use testkit::{Cmd, DEADLINE};
 
 /// The directives both C's strftime (Python) and the Rust server know.
 const DIRECTIVES: &str = "aAbBcCdDeFgGhHIjklmMnpPrRsStTuUVwWxXyYzZ%";
@@ -53,7 +53,9 @@ fn rust_client_to_python_server() {
 fn python_client_to_rust_server() {
     for encoding in ["utf-8", "gbk"] {
         let (mut server, addr) = rust_server("UTC", &["--encoding", encoding]);
-        let Some(python) = Cmd::python(listing("time_client.py")) else { return };
+        let Some(python) = Cmd::python(testkit::twin!("time_client.py")) else {
+            return;
+        };
         let out = python
             .args([&addr.port().to_string(), encoding])
             .stdin("%Y年%m月%d日\n\n%Q\n")

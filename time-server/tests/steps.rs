@@ -7,7 +7,7 @@ use std::thread;
 
 use common::Codec;
 use common::explain::Narrator;
-use common::testing::DEADLINE;
+use testkit::DEADLINE;
 use time_server::steps::{client, server};
 use time_server::strftime::Clock;
 

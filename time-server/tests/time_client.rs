@@ -7,8 +7,8 @@ mod support;
 use std::net::UdpSocket;
 use std::thread;
 
-use common::testing::{Cmd, DEADLINE};
 use support::rust_server;
+use testkit::{Cmd, DEADLINE};
 
 #[test]
 fn formats_on_the_command_line_are_answered_in_order() {
@@ -83,7 +83,7 @@ fn an_error_answer_is_printed_and_the_exit_status_is_1() {
 fn timeout_reports_a_server_that_does_not_answer() {
     // A socket that receives and never answers, then no socket at all.
     let silent = UdpSocket::bind("127.0.0.1:0").unwrap();
-    let nobody = common::testing::free_udp_port();
+    let nobody = testkit::free_udp_port();
     for to in [silent.local_addr().unwrap().to_string(), format!("127.0.0.1:{nobody}")]
     {
         let out =
@@ -163,7 +163,7 @@ fn help_names_the_lesson_and_the_tutorial() {
 
 #[test]
 fn ipv6_loopback_works_too() {
-    if !common::testing::has_ipv6_loopback() {
+    if !testkit::has_ipv6_loopback() {
         eprintln!("SKIPPED: no IPv6 loopback (::1) on this machine");
         return;
     }

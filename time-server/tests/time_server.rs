@@ -7,8 +7,8 @@ mod support;
 use std::net::UdpSocket;
 
 use common::Codec;
-use common::testing::{Cmd, DEADLINE};
 use support::{ask, ask_from, assert_time, client, has_tz_data, rust_server};
+use testkit::{Cmd, DEADLINE};
 
 #[test]
 fn empty_datagram_gets_the_default_format() {

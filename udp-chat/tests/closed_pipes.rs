@@ -7,7 +7,7 @@
 use std::net::UdpSocket;
 use std::time::{Duration, Instant};
 
-use common::testing::{Cmd, DEADLINE, free_udp_port};
+use testkit::{Cmd, DEADLINE, free_udp_port};
 
 #[test]
 fn talk_with_a_closed_stdout_ends_quietly_when_a_message_arrives() {

@@ -6,7 +6,7 @@
 
 use std::process::{Command, Output};
 
-use common::testing::{DEADLINE, TempDir, bin, free_udp_port, wait_until};
+use testkit::{DEADLINE, TempDir, bin, free_udp_port, wait_until};
 
 /// A tmux server of this test alone (its socket in a temporary folder),
 /// killed when dropped.

@@ -4,7 +4,7 @@
 
 use std::net::{SocketAddr, UdpSocket};
 
-use common::testing::{Cmd, DEADLINE, Proc};
+use testkit::{Cmd, DEADLINE, Proc};
 
 fn menu(extra: &[&str]) -> (Proc, SocketAddr) {
     let mut chat = Cmd::bin("udp-chat")

@@ -5,7 +5,7 @@
 use std::net::{SocketAddr, UdpSocket};
 use std::time::Duration;
 
-use common::testing::{Cmd, DEADLINE, Proc};
+use testkit::{Cmd, DEADLINE, Proc};
 
 fn python(script: &str) -> Option<Cmd> {
     Cmd::python(format!("{}/python/{script}", env!("CARGO_MANIFEST_DIR")))
@@ -125,7 +125,7 @@ fn a_stranger_is_shown_with_its_address() {
 
 #[test]
 fn a_missing_server_does_not_end_the_chat() {
-    let nowhere = format!("127.0.0.1:{}", common::testing::free_udp_port());
+    let nowhere = format!("127.0.0.1:{}", testkit::free_udp_port());
     let mut client = Cmd::bin("udp-chat")
         .args(["qq-client", "--to", &nowhere, "--timeout", "0.3"])
         .spawn();

@@ -7,7 +7,7 @@
 
 use std::net::{SocketAddr, UdpSocket};
 
-use common::testing::{Cmd, DEADLINE, Proc};
+use testkit::{Cmd, DEADLINE, Proc};
 
 /// The `[step N/M]` lines of `stderr`, as (N, M), in order.
 fn steps(stderr: &str) -> Vec<(usize, usize)> {

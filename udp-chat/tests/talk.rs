@@ -6,7 +6,7 @@
 use std::net::{SocketAddr, UdpSocket};
 use std::path::Path;
 
-use common::testing::{Cmd, DEADLINE, Proc, free_udp_port};
+use testkit::{Cmd, DEADLINE, Proc, free_udp_port};
 
 fn talker(bind: &str, peer: &str, extra: &[&str]) -> (Proc, SocketAddr) {
     let mut talk = Cmd::bin("udp-chat")
@@ -128,7 +128,7 @@ fn on_a_terminal(no_color: Option<&str>) -> Option<String> {
     }
     let command = format!(
         "{} talk --bind 127.0.0.1:0 --peer 127.0.0.1:9",
-        common::testing::bin("udp-chat").display()
+        testkit::bin("udp-chat").display()
     );
     let mut cmd = Cmd::new("script").args(["-qfec", &command, "/dev/null"]);
     cmd = match no_color {

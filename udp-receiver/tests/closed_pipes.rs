@@ -6,7 +6,7 @@
 use std::net::UdpSocket;
 use std::time::{Duration, Instant};
 
-use common::testing::{Cmd, DEADLINE, free_udp_port};
+use testkit::{Cmd, DEADLINE, free_udp_port};
 
 #[test]
 fn a_closed_stdout_ends_it_quietly() {

@@ -5,7 +5,7 @@
 use std::net::{SocketAddr, UdpSocket};
 use std::path::PathBuf;
 
-use common::testing::{Cmd, DEADLINE, Proc};
+use testkit::{Cmd, DEADLINE, Proc};
 
 fn listing(crate_dir: &str, file: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -4,7 +4,7 @@
 
 use std::net::{SocketAddr, UdpSocket};
 
-use common::testing::{Cmd, DEADLINE, Proc, has_ipv6_loopback};
+use testkit::{Cmd, DEADLINE, Proc, has_ipv6_loopback};
 
 /// Starts `udp-receiver --bind 127.0.0.1:0 ARGS…` and returns it with its address.
 fn receiver(args: &[&str]) -> (Proc, SocketAddr) {

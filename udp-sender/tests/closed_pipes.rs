@@ -6,7 +6,7 @@
 use std::net::{SocketAddr, UdpSocket};
 use std::thread;
 
-use common::testing::{Cmd, DEADLINE};
+use testkit::{Cmd, DEADLINE};
 
 /// A UDP socket that answers `ok` to each of the first `count` datagrams.
 fn replier(count: usize) -> SocketAddr {

@@ -4,7 +4,7 @@
 
 use std::net::UdpSocket;
 
-use common::testing::{Cmd, DEADLINE, free_udp_port};
+use testkit::{Cmd, DEADLINE, free_udp_port};
 
 fn receiving_socket() -> UdpSocket {
     let socket = UdpSocket::bind("127.0.0.1:0").unwrap();

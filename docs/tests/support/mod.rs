@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::testing::{Cmd, TempDir};
+use testkit::{Cmd, TempDir};
 
 /// `docs/`, the book's root (book.toml).
 pub fn docs_dir() -> PathBuf {

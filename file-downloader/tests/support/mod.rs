@@ -7,14 +7,9 @@ use std::io::{Read, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use common::testing::{Cmd, Output, Proc};
+use testkit::{Cmd, Output, Proc};
 
 pub const MIB: u64 = 1 << 20;
-
-/// The crate's `python/` folder.
-pub fn python(script: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("python").join(script)
-}
 
 /// Writes `size` bytes of test data: pseudo-random 1 MiB blocks, each
 /// stamped with its index and the size, so that a lost, repeated or
@@ -128,13 +123,13 @@ pub fn assert_downloaded(output: &Output, expected: &Path, out: &Path) {
 
 /// A temporary directory with `root/` (served) and `out/` (downloads).
 pub struct Dirs {
-    pub tmp: common::testing::TempDir,
+    pub tmp: testkit::TempDir,
     pub root: PathBuf,
     pub out: PathBuf,
 }
 
 pub fn dirs(prefix: &str) -> Dirs {
-    let tmp = common::testing::TempDir::new(prefix);
+    let tmp = testkit::TempDir::new(prefix);
     let root = tmp.join("root");
     let out = tmp.join("out");
     std::fs::create_dir(&root).unwrap();

@@ -4,9 +4,8 @@
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::PathBuf;
 
-use common::testing::{Cmd, DEADLINE, Proc};
+use testkit::{Cmd, DEADLINE, Proc};
 
 /// Starts `tcp-server --bind 127.0.0.1:0 ARGS…` and waits for `listening on`.
 pub fn start_server(args: &[&str]) -> (Proc, SocketAddr) {
@@ -43,11 +42,6 @@ pub fn read_to_end(stream: &mut TcpStream) -> Vec<u8> {
 /// The local address of a client, as the server prints it.
 pub fn name(stream: &TcpStream) -> String {
     stream.local_addr().unwrap().to_string()
-}
-
-/// A listing in this crate's `python/` folder.
-pub fn python_listing(file: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("python").join(file)
 }
 
 /// The index of the first stdout line of `text` containing `needle`.

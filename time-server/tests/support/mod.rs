@@ -3,16 +3,11 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 
 use std::net::{SocketAddr, UdpSocket};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use common::testing::{Cmd, DEADLINE, Proc};
 use jiff::Zoned;
 use jiff::tz::TimeZone;
-
-/// A python/ listing of this crate.
-pub fn listing(file: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("python").join(file)
-}
+use testkit::{Cmd, DEADLINE, Proc};
 
 /// Whether the tz database has `Asia/Shanghai`; tests that need an IANA name
 /// say SKIPPED without it (a POSIX TZ string like `CST-8` needs no data).
@@ -40,7 +35,7 @@ pub fn rust_server(tz: &str, extra: &[&str]) -> (Proc, SocketAddr) {
 /// `python3 time_server.py 0 ENCODING` with `TZ` set, and its address; `None`
 /// when python3 is missing on a student's machine.
 pub fn python_server(tz: &str, encoding: &str) -> Option<(Proc, SocketAddr)> {
-    let mut server = Cmd::python(listing("time_server.py"))?
+    let mut server = Cmd::python(testkit::twin!("time_server.py"))?
         .args(["0", encoding])
         .env("TZ", tz)
         .spawn();

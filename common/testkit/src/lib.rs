@@ -1,4 +1,4 @@
-//! Test helpers every crate's integration tests share (feature `testing`).
+//! Test helpers every crate's integration tests share (`testkit`, a dev-dependency only).
 //!
 //! They start the real binaries (and the `python/` listings), wait for them to
 //! be ready by reading their output with a deadline — never by sleeping — feed
@@ -6,7 +6,7 @@
 //! dropped, so no test leaves a server behind.
 //!
 //! ```no_run
-//! use common::testing::Cmd;
+//! use testkit::Cmd;
 //! let mut server = Cmd::bin("udp-receiver").args(["--bind", "127.0.0.1:0"]).spawn();
 //! let addr = server.wait_listening();
 //! let out = Cmd::bin("udp-sender").args(["--to", &addr.to_string(), "hi"]).run();
@@ -21,7 +21,6 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, UdpSocket};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -104,35 +103,32 @@ pub fn wait_until(timeout: Duration, what: &str, mut condition: impl FnMut() -> 
     }
 }
 
-/// A temporary directory removed when dropped.
-pub struct TempDir(PathBuf);
+/// A temporary directory removed when dropped (`tempfile`, named after the test).
+pub struct TempDir(tempfile::TempDir);
 
 impl TempDir {
     pub fn new(prefix: &str) -> TempDir {
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let unique = format!(
-            "{prefix}-{}-{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        );
-        let path = std::env::temp_dir().join(unique);
-        std::fs::create_dir_all(&path).unwrap();
-        TempDir(path)
+        TempDir(
+            tempfile::Builder::new().prefix(&format!("{prefix}-")).tempdir().unwrap(),
+        )
     }
 
     pub fn path(&self) -> &Path {
-        &self.0
+        self.0.path()
     }
 
     pub fn join(&self, name: impl AsRef<Path>) -> PathBuf {
-        self.0.join(name)
+        self.0.path().join(name)
     }
 }
 
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+/// A Python twin of the crate the calling test belongs to:
+/// `testkit::twin!("udp_sender.py")` is `CRATE/python/udp_sender.py`.
+#[macro_export]
+macro_rules! twin {
+    ($file:expr) => {
+        ::std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("python").join($file)
+    };
 }
 
 /// What a finished process printed.
