@@ -249,7 +249,8 @@ fn every_exercise_is_tested_here() {
     );
 }
 
-const EXERCISES: [&str; 2] = ["udp-sender", "udp-receiver"];
+const EXERCISES: [&str; 4] =
+    ["udp-sender", "udp-receiver", "time-server", "time-client"];
 
 #[test]
 fn udp_sender() {
@@ -259,6 +260,16 @@ fn udp_sender() {
 #[test]
 fn udp_receiver() {
     check_exercise("udp-receiver");
+}
+
+#[test]
+fn time_server() {
+    check_exercise("time-server");
+}
+
+#[test]
+fn time_client() {
+    check_exercise("time-client");
 }
 
 #[test]

@@ -83,14 +83,46 @@ fn reference_dir() -> PathBuf {
 /// The step (the last `// N.` comment above it) of the first compile error
 /// that cargo places in the student's file.
 fn first_error_step(cargo_output: &str, exercise: &Exercise) -> Option<usize> {
-    let marker = format!("{}:", exercise.student);
     let line: usize = cargo_output.lines().find_map(|l| {
-        let at = l.find(&marker)?;
-        l[at + marker.len()..].split(':').next()?.parse().ok()
+        // rustc names the file the way the `path` attribute reaches it:
+        // `--> udp-sender/src/../exercise/steps.rs:12:5`.
+        let (path, at) = l.trim_start().strip_prefix("--> ")?.split_once(".rs:")?;
+        (without_dot_dots(&format!("{path}.rs")) == exercise.student).then_some(())?;
+        at.split(':').next()?.parse().ok()
     })?;
     let text = std::fs::read_to_string(root().join(exercise.student)).ok()?;
     text.lines()
         .take(line)
         .filter_map(|l| super::starter::step_comment(l.trim()).map(|(n, _)| n))
         .last()
+}
+
+/// `a/src/../b.rs` as `a/b.rs` (either separator), to compare with a path
+/// from the workspace root.
+fn without_dot_dots(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split(['/', '\\']) {
+        match part {
+            "." => {}
+            ".." => {
+                parts.pop();
+            }
+            _ => parts.push(part),
+        }
+    }
+    parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_path_rustc_names_is_the_students_file() {
+        let named =
+            super::without_dot_dots("time-server/src/steps/../../exercise/server.rs");
+        assert_eq!(named, "time-server/exercise/server.rs");
+        assert_eq!(
+            super::without_dot_dots(r"udp-sender\src\..\exercise\steps.rs"),
+            "udp-sender/exercise/steps.rs"
+        );
+    }
 }
