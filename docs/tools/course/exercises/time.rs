@@ -92,7 +92,7 @@ fn server_checks() -> Vec<Check> {
         Check {
             step: 2,
             name: "SO_REUSEADDR",
-            what: "two servers bind one port; with --no-reuseaddr the second is refused",
+            what: "two servers bind one port; a third with --no-reuseaddr is refused",
             run: |ctx| {
                 // SO_REUSEADDR lets UDP sockets share a port on Linux only.
                 if !cfg!(target_os = "linux") {
