@@ -249,8 +249,16 @@ fn every_exercise_is_tested_here() {
     );
 }
 
-const EXERCISES: [&str; 6] =
-    ["udp-sender", "udp-receiver", "menu", "qq-server", "tcp-client", "tcp-server"];
+const EXERCISES: [&str; 8] = [
+    "udp-sender",
+    "udp-receiver",
+    "menu",
+    "qq-server",
+    "tcp-client",
+    "tcp-server",
+    "time-server",
+    "time-client",
+];
 
 #[test]
 fn udp_sender() {
@@ -270,6 +278,16 @@ fn menu() {
 #[test]
 fn qq_server() {
     check_exercise("qq-server");
+}
+
+#[test]
+fn time_server() {
+    check_exercise("time-server");
+}
+
+#[test]
+fn time_client() {
+    check_exercise("time-client");
 }
 
 #[test]

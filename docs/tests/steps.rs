@@ -163,6 +163,31 @@ const PROGRAMS: &[Program] = &[
         steps: "tcp-server/src/poll.rs",
         explain: || tcp_server_explained("poll"),
     },
+    Program {
+        name: "time-server",
+        twin: "time-server/python/time_server.py",
+        steps: "time-server/src/steps/server.rs",
+        explain: || {
+            let mut server = Cmd::bin("time-server")
+                .args(["--bind", "127.0.0.1:0", "--count", "1", "--explain"])
+                .spawn();
+            let addr = server.wait_listening();
+            UdpSocket::bind("127.0.0.1:0").unwrap().send_to(b"%Y", addr).unwrap();
+            server.wait_exit(DEADLINE).stderr
+        },
+    },
+    Program {
+        name: "time-client",
+        twin: "time-server/python/time_client.py",
+        steps: "time-server/src/steps/client.rs",
+        explain: || {
+            let mut server = Cmd::bin("time-server")
+                .args(["--bind", "127.0.0.1:0", "--count", "1"])
+                .spawn();
+            let to = server.wait_listening().to_string();
+            Cmd::bin("time-client").args(["--to", &to, "--explain", "%Y"]).run().stderr
+        },
+    },
 ];
 
 /// A UDP socket on 127.0.0.1 that waits at most [`DEADLINE`] for a datagram.

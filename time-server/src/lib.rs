@@ -15,7 +15,10 @@
 pub mod steps {
     //! The lesson itself: one file per program, the tutorial's steps in its
     //! order and numbers.
+    // A path in this inline module is relative to src/steps/.
+    #[cfg_attr(feature = "exercise-time-client", path = "../../exercise/client.rs")]
     pub mod client;
+    #[cfg_attr(feature = "exercise-time-server", path = "../../exercise/server.rs")]
     pub mod server;
 }
 

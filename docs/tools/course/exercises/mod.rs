@@ -22,6 +22,7 @@ mod starter;
 mod state;
 mod tcp_client;
 mod tcp_server;
+mod time;
 mod udp;
 
 use std::path::{Path, PathBuf};
@@ -63,6 +64,8 @@ pub fn all() -> Vec<Exercise> {
         chat::qq_server(),
         tcp_client::client(),
         tcp_server::exercise(),
+        time::server(),
+        time::client(),
     ]
 }
 
