@@ -22,7 +22,9 @@ fn files_of_every_size_arrive_intact_framed_and_classic() {
         let output = download(addr, name, &framed, &[]);
         assert_downloaded(&output, &dirs.root.join(name), &framed);
         assert!(
-            output.stdout.contains(&format!("saved {size} bytes")),
+            output
+                .stdout
+                .contains(&format!("saved {} of", file_downloader::bytes(size))),
             "{}",
             output.stdout
         );
