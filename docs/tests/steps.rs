@@ -43,7 +43,58 @@ const PROGRAMS: &[Program] = &[
             receiver.wait_exit(DEADLINE).stderr
         },
     },
+    Program {
+        name: "file-downloader",
+        twin: "file-downloader/python/file_downloader.py",
+        steps: "file-downloader/src/steps/file_downloader.rs",
+        explain: || {
+            let (dir, mut server, addr) = file_server(&[]);
+            let out = dir.join("copy.txt");
+            let stderr = Cmd::bin("file-downloader")
+                .args([
+                    "hello.txt",
+                    "--from",
+                    &addr.to_string(),
+                    "--explain",
+                    "--output",
+                ])
+                .arg(&out)
+                .run()
+                .stderr;
+            server.kill();
+            stderr
+        },
+    },
+    Program {
+        name: "file-server",
+        twin: "file-downloader/python/file_server.py",
+        steps: "file-downloader/src/steps/file_server.rs",
+        explain: || {
+            let (dir, mut server, addr) = file_server(&["--count", "1", "--explain"]);
+            let out = Cmd::bin("file-downloader")
+                .args(["hello.txt", "--from", &addr.to_string(), "--output"])
+                .arg(dir.join("copy.txt"))
+                .run();
+            assert!(out.status.success(), "{}", out.stderr);
+            server.wait_exit(DEADLINE).stderr
+        },
+    },
 ];
+
+/// `file-server` serving a folder that holds `hello.txt`, once it listens.
+fn file_server(
+    extra: &[&str],
+) -> (common::testing::TempDir, common::testing::Proc, std::net::SocketAddr) {
+    let dir = common::testing::TempDir::new("steps-file");
+    fs::write(dir.join("hello.txt"), "你好\n").unwrap();
+    let mut server = Cmd::bin("file-server")
+        .args(["--bind", "127.0.0.1:0", "--root"])
+        .arg(dir.path())
+        .args(extra)
+        .spawn();
+    let addr = server.wait_listening();
+    (dir, server, addr)
+}
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()

@@ -37,10 +37,12 @@ impl Wanted {
                 ));
             }
             Err(bad) => {
-                return Err(Error::new(format!("{name:?} cannot be asked for: {bad}")).hint(
-                    "a file name on the wire holds no line break and no NUL byte, and at \
-                     most 1024 bytes",
-                ));
+                return Err(Error::new(format!("{name:?} cannot be asked for: {bad}"))
+                    .hint(format!(
+                        "a file name on the wire holds no line break and no NUL byte, \
+                         and at most {} bytes",
+                        protocol::MAX_NAME
+                    )));
             }
         }
         let output = Output::choose(name, args.output.as_deref(), args.force)?;
