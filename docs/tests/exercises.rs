@@ -242,7 +242,8 @@ fn every_exercise_is_tested_here() {
     );
 }
 
-const EXERCISES: [&str; 2] = ["udp-sender", "udp-receiver"];
+const EXERCISES: [&str; 4] =
+    ["udp-sender", "udp-receiver", "file-downloader", "file-server"];
 
 #[test]
 fn udp_sender() {
@@ -252,6 +253,16 @@ fn udp_sender() {
 #[test]
 fn udp_receiver() {
     check_exercise("udp-receiver");
+}
+
+#[test]
+fn file_downloader() {
+    check_exercise("file-downloader");
+}
+
+#[test]
+fn file_server() {
+    check_exercise("file-server");
 }
 
 #[test]

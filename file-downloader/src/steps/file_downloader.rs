@@ -67,8 +67,9 @@ pub fn download(from: SocketAddr, opt: &Options, ask: &mut Ask) -> Result<Saved>
     while !part.is_whole() {
         let n = recv(&mut tcp_socket, part.room(&mut buf));
         let n = n.during("receive the file from", from)?;
+        // read returned 0, Python's b'': the server closed
         if n == 0 {
-            break; // b'': the server closed
+            break;
         }
         // 7. create the file only once data arrived (接收到数据在创建文件) — open(…, 'wb')
         //    only the first n bytes of buf arrived: write &buf[..n], never all of it

@@ -53,7 +53,8 @@ pub fn serve(local: SocketAddr, opt: &Options) -> Result<()> {
     opt.say.step(3);
     socket.listen(128).during("listen on", local)?;
     let tcp_server_socket = TcpListener::from(socket);
-    let mut clients = Clients::start(&tcp_server_socket, opt)?; // `listening on ADDR`
+    // the tool's: says `listening on ADDR`, serves each client in a thread
+    let mut clients = Clients::start(&tcp_server_socket, opt)?;
     // the tutorial's `while True`; with --count N, N clients
     while clients.want_more() {
         // 4. wait for a client (accept等待客户端的链接) — client_socket, client_addr = accept()
@@ -61,11 +62,14 @@ pub fn serve(local: SocketAddr, opt: &Options) -> Result<()> {
         match tcp_server_socket.accept() {
             // steps 5 to 7 in a thread of the client's own: the next accept is at once
             Ok(client) => clients.serve(client, opt),
-            Err(err) => cannot_accept(&err), // e.g. out of file descriptors
+            // e.g. out of file descriptors: said, and the server goes on
+            Err(err) => cannot_accept(&err),
         }
     }
-    clients.wait(); // --count N: the clients in flight finish first
-    opt.say.note("close"); // tcp_server_socket.close()
+    // --count N: the clients in flight finish first, then the listening socket
+    // is closed — tcp_server_socket.close()
+    clients.wait();
+    opt.say.note("close");
     drop(tcp_server_socket);
     Ok(())
 }
@@ -77,7 +81,8 @@ pub fn send_file_to_client(client: (TcpStream, SocketAddr), opt: &Options) {
     //    until a newline (framed), a pause or the client's close (classic)
     opt.say.step(5);
     let request = read_request(&mut client_socket, opt.limits.request_timeout);
-    let asked = Asked::decode(request, opt.encoding, client_addr, opt); // None: logged
+    // decoded once, with the client's encoding; None (logged): nothing to answer
+    let asked = Asked::decode(request, opt.encoding, client_addr, opt);
     if let Some(asked) = &asked {
         // 6. send the file (send发送数据) — with open(file_name, 'rb') as f: sendall(…)
         //    opened beneath --root, never outside it: a plain function of the tool
