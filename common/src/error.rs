@@ -82,6 +82,12 @@ impl From<crate::addr::AddrError> for Error {
 
 /// Adds `.during("bind", addr)` to `io::Result`, turning an OS error into an
 /// [`Error`] that says what was being done, to what, and what to try.
+///
+/// It is anyhow's `.context(…)` in spirit, with one difference that is the
+/// reason it exists: the hint is chosen from the OS error's kind *and* the
+/// address (a port in use, a low port, nothing listening), and the whole
+/// error stays one line, `error: cannot bind 127.0.0.1:80: permission denied
+/// (hint: …)`, never a chain of causes. No dependency does both.
 pub trait IoResultExt<T> {
     /// Wraps the error as `cannot ACTION WHAT: REASON (hint: …)`.
     fn during(self, action: &str, what: impl fmt::Display) -> Result<T>;
@@ -277,6 +283,8 @@ pub fn no_port_option(
 }
 
 /// Ends the program: `Ok` exits 0; an error prints `error: …` on stderr, exits 1.
+/// What a buffered stdout still holds is written first
+/// ([`crate::out::flush_stdout`]).
 ///
 /// ```no_run
 /// fn main() -> std::process::ExitCode {
@@ -285,6 +293,7 @@ pub fn no_port_option(
 /// fn run() -> common::Result<()> { Ok(()) }
 /// ```
 pub fn exit_with(result: Result<()>) -> ExitCode {
+    crate::out::flush_stdout();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

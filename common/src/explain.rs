@@ -135,6 +135,16 @@ impl Narrator {
         }
     }
 
+    /// [`Narrator::step`] with `{text}` shown as Python's `repr` of a `str`
+    /// (`'%Y年'`), or `…` for `None` (an input that was refused); the repr is
+    /// made only when narrating, so a server pays nothing for it per request.
+    pub fn step_text(&self, number: usize, text: Option<&str>) {
+        if self.enabled {
+            let shown = text.map_or_else(|| "…".to_string(), crate::pyrepr::str_repr);
+            self.step_with(number, &[("text", shown)]);
+        }
+    }
+
     /// [`Narrator::step`] with values known only at that moment.
     pub fn step_with(&self, number: usize, values: &[(&'static str, String)]) {
         self.last_step.store(number, Ordering::Relaxed);

@@ -10,9 +10,9 @@
 //! | [`net`] | socket set-up through `socket2` (SO_REUSEADDR, IPV6_V6ONLY, backlog) |
 //! | [`explain`] | the `--explain` narration: Python call and Rust call side by side |
 //! | [`error`] | one-line `error: …` messages with a hint, and the exit status |
-//! | [`pyrepr`] | Python's `repr` of bytes and address tuples, for `--python-repr` |
+//! | [`pyrepr`] | Python's `repr` of bytes, str and address tuples, for `--python-repr` |
 //! | [`cli`] | the clap arguments every program shares, so `--help` reads the same |
-//! | [`out`] | `outln!` / `errln!`: printing that never panics on a closed pipe |
+//! | [`out`] | `outln!` / `errln!`: printing that never panics on a closed pipe; a buffered stdout for servers |
 //! | [`term`] | whether to colour output (a terminal, and no `NO_COLOR`) |
 //! | `testing` | (feature `testing`) start binaries and Python listings in tests |
 

@@ -35,9 +35,18 @@ pub fn bytes_repr(data: &[u8]) -> String {
     out
 }
 
-/// `repr(str)` for a host: `'127.0.0.1'`.
-fn str_repr(text: &str) -> String {
-    format!("'{text}'")
+/// `repr(text)` for a `str`: `'127.0.0.1'`, `'%Y年'`, `"it's"`, `'a\nb'`.
+///
+/// Python picks double quotes only when the text holds `'` and no `"`; inside,
+/// the text is escaped as [`escape_controls`] does (so the same few rare
+/// invisible characters it leaves alone are printed as they are here too).
+pub fn str_repr(text: &str) -> String {
+    let quote = if text.contains('\'') && !text.contains('"') { '"' } else { '\'' };
+    let mut body = escape_controls(text);
+    if quote == '\'' {
+        body = body.replace('\'', "\\'");
+    }
+    format!("{quote}{body}{quote}")
 }
 
 /// Text from a peer, safe to print: escaped as inside Python's `repr(text)`,
@@ -122,6 +131,16 @@ mod tests {
         assert_eq!(bytes_repr(b"it's"), "b\"it's\"");
         assert_eq!(bytes_repr(b"'\""), "b'\\'\"'");
         assert_eq!(bytes_repr(b"a\\b\t\n\r\x00\x7f"), "b'a\\\\b\\t\\n\\r\\x00\\x7f'");
+    }
+
+    #[test]
+    fn str_repr_quotes_and_escapes_like_python() {
+        // Each expected string is what Python prints for repr(text).
+        assert_eq!(str_repr("%Y年"), "'%Y年'");
+        assert_eq!(str_repr("it's\n"), "\"it's\\n\"");
+        assert_eq!(str_repr("it's \"x\""), "'it\\'s \"x\"'");
+        assert_eq!(str_repr("\\ \t \x1b"), "'\\\\ \\t \\x1b'");
+        assert_eq!(str_repr(""), "''");
     }
 
     #[test]

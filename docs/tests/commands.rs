@@ -623,6 +623,7 @@ const NOT_RUN_TOOLS: &[(&str, &str)] = &[
     ("tmux", "opens terminals for a person; its commands are checked, not run"),
     ("mdbook", "serves or builds the book; `book.rs` builds it"),
     ("bash", "`.ci/run` is CI itself"),
+    ("npm", "installs the book's search tool once; `.ci/run` does it"),
 ];
 
 /// Cargo subcommands other than `run`, and why they are not run here.

@@ -196,19 +196,26 @@ fn check_exercise(id: &str) {
         .map(|e| e.unwrap().path())
         .collect();
     entries.sort();
+    let reference_text = fs::read_to_string(reference(root, id)).unwrap();
     for version in entries {
         let name = version.file_name().unwrap().to_string_lossy().into_owned();
         let text = fs::read_to_string(&version).unwrap();
-        fs::write(&file, &text).unwrap();
+        let student = if name.ends_with(".edit") {
+            apply_edit(&reference_text, &text, &name)
+        } else {
+            text.clone()
+        };
+        fs::write(&file, &student).unwrap();
         let out = course(root, &["check", id]);
         if name.starts_with("wrong") {
             let expected: usize = text
                 .lines()
                 .next()
-                .and_then(|l| l.strip_prefix("// expect: step "))
+                .map(|l| l.trim_start_matches("// "))
+                .and_then(|l| l.strip_prefix("expect: step "))
                 .and_then(|n| n.trim().parse().ok())
                 .unwrap_or_else(|| {
-                    panic!("{name}: first line must be `// expect: step N`")
+                    panic!("{name}: first line must be `expect: step N`")
                 });
             assert_eq!(out.code(), Some(1), "{id}/{name} must fail:\n{}", out.stdout);
             assert_eq!(
@@ -242,8 +249,15 @@ fn every_exercise_is_tested_here() {
     );
 }
 
-const EXERCISES: [&str; 4] =
-    ["udp-sender", "udp-receiver", "file-downloader", "file-server"];
+const EXERCISES: [&str; 7] = [
+    "udp-sender",
+    "udp-receiver",
+    "menu",
+    "qq-server",
+    "tcp-client",
+    "file-downloader",
+    "file-server",
+];
 
 #[test]
 fn udp_sender() {
@@ -253,6 +267,16 @@ fn udp_sender() {
 #[test]
 fn udp_receiver() {
     check_exercise("udp-receiver");
+}
+
+#[test]
+fn menu() {
+    check_exercise("menu");
+}
+
+#[test]
+fn qq_server() {
+    check_exercise("qq-server");
 }
 
 #[test]
@@ -283,4 +307,9 @@ fn watch_checks_again_on_every_save_until_ctrl_c() {
     watch.interrupt();
     let out = watch.wait_exit(Duration::from_secs(20));
     assert_eq!(out.code(), Some(130), "{}", out.stderr);
+}
+
+#[test]
+fn tcp_client() {
+    check_exercise("tcp-client");
 }

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
 use std::fs;
-use std::net::UdpSocket;
+use std::net::{SocketAddr, UdpSocket};
 use std::path::{Path, PathBuf};
 
 use common::testing::{Cmd, DEADLINE};
@@ -41,6 +41,101 @@ const PROGRAMS: &[Program] = &[
             let addr = receiver.wait_listening();
             UdpSocket::bind("127.0.0.1:0").unwrap().send_to(b"hi", addr).unwrap();
             receiver.wait_exit(DEADLINE).stderr
+        },
+    },
+    Program {
+        name: "udp-chat menu",
+        twin: "udp-chat/python/udp_chat.py",
+        steps: "udp-chat/src/steps/menu.rs",
+        explain: || {
+            let mut menu = Cmd::bin("udp-chat")
+                .args(["menu", "--bind", "127.0.0.1:0", "--explain"])
+                .spawn();
+            let addr = menu.wait_listening();
+            let (peer, peer_addr) = peer();
+            // 1: send "hi" to the peer (Enter: 127.0.0.1); 2: receive its answer; 0: quit.
+            for line in ["1", "", &peer_addr.port().to_string(), "hi", "2"] {
+                menu.send_line(line);
+            }
+            let mut buf = [0u8; 16];
+            peer.recv_from(&mut buf).unwrap();
+            peer.send_to(b"back", addr).unwrap();
+            menu.wait_stdout("]: back");
+            menu.send_line("0");
+            menu.wait_exit(DEADLINE).stderr
+        },
+    },
+    Program {
+        name: "udp-chat talk",
+        twin: "udp-chat/python/udp_talk.py",
+        steps: "udp-chat/src/steps/talk.rs",
+        explain: || {
+            let (peer, peer_addr) = peer();
+            let mut talk = Cmd::bin("udp-chat")
+                .args(["talk", "--bind", "127.0.0.1:0", "--explain"])
+                .args(["--peer", &peer_addr.to_string()])
+                .spawn();
+            let addr = talk.wait_listening();
+            // Receive first, so the thread's step 4 is told before the first send's step 5.
+            peer.send_to(b"in", addr).unwrap();
+            talk.wait_stdout("]: in");
+            talk.send_line("out");
+            let mut buf = [0u8; 16];
+            peer.recv_from(&mut buf).unwrap();
+            talk.wait_exit(DEADLINE).stderr
+        },
+    },
+    Program {
+        name: "udp-chat qq-server",
+        twin: "udp-chat/python/qq_server.py",
+        steps: "udp-chat/src/steps/qq_server.rs",
+        explain: || {
+            let mut server = Cmd::bin("udp-chat")
+                .args([
+                    "qq-server",
+                    "--bind",
+                    "127.0.0.1:0",
+                    "--count",
+                    "1",
+                    "--explain",
+                ])
+                .spawn();
+            let addr = server.wait_listening();
+            peer().0.send_to(b"hi", addr).unwrap();
+            server.wait_stdout("]: hi");
+            server.send_line("ok");
+            server.wait_exit(DEADLINE).stderr
+        },
+    },
+    Program {
+        name: "udp-chat qq-client",
+        twin: "udp-chat/python/qq_client.py",
+        steps: "udp-chat/src/steps/qq_client.rs",
+        explain: || {
+            // The checker's socket plays the qq-server.
+            let (server, server_addr) = peer();
+            let mut client = Cmd::bin("udp-chat")
+                .args(["qq-client", "--to", &server_addr.to_string(), "--explain"])
+                .spawn();
+            for line in ["egg", "hi", "q"] {
+                client.send_line(line);
+            }
+            let mut buf = [0u8; 16];
+            let (_, from) = server.recv_from(&mut buf).unwrap();
+            server.send_to(b"ok", from).unwrap();
+            client.wait_stdout("]: ok");
+            client.wait_exit(DEADLINE).stderr
+        },
+    },
+    Program {
+        name: "tcp-client",
+        twin: "tcp-client/python/tcp_client.py",
+        steps: "tcp-client/src/steps.rs",
+        explain: || {
+            let mut server =
+                Cmd::bin("tcp-server").args(["--bind", "127.0.0.1:0"]).spawn();
+            let to = server.wait_listening().to_string();
+            Cmd::bin("tcp-client").args(["--to", &to, "--explain", "hi"]).run().stderr
         },
     },
     Program {
@@ -80,6 +175,14 @@ const PROGRAMS: &[Program] = &[
         },
     },
 ];
+
+/// A UDP socket on 127.0.0.1 that waits at most [`DEADLINE`] for a datagram.
+fn peer() -> (UdpSocket, SocketAddr) {
+    let socket = UdpSocket::bind("127.0.0.1:0").unwrap();
+    socket.set_read_timeout(Some(DEADLINE)).unwrap();
+    let addr = socket.local_addr().unwrap();
+    (socket, addr)
+}
 
 /// `file-server` serving a folder that holds `hello.txt`, once it listens.
 fn file_server(

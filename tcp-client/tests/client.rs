@@ -217,11 +217,11 @@ fn explain_narrates_the_five_steps() {
     let (_server, addr) = start_server(&[]);
     let out = client(addr).args(["--explain", "hi"]).run();
     for step in [
-        "[step 1/5] socket(socket.AF_INET, socket.SOCK_STREAM)",
-        &format!("[step 2/5] connect(('127.0.0.1', {}))", addr.port()),
-        "[step 3/5] sendall(b'hi')",
-        "[step 4/5] recv(1024)",
-        "[step 5/5] shutdown(SHUT_WR); close()",
+        "[step 1/5] tcp_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)",
+        &format!("[step 2/5] tcp_socket.connect(('127.0.0.1', {}))", addr.port()),
+        "[step 3/5] tcp_socket.sendall(b'hi')  ->  Write::write_all",
+        "[step 4/5] data = tcp_socket.recv(1024)  ->  Read::read",
+        "[step 5/5] tcp_socket.close()  ->  Socket::shutdown(Shutdown::Write)",
     ] {
         assert!(out.stderr.contains(step), "missing {step:?} in:\n{}", out.stderr);
     }
@@ -232,4 +232,96 @@ fn explain_narrates_the_five_steps() {
                 .stdout
                 .contains("tutorial 000, \"Python socket编程\" (kancloud.cn)")
     );
+}
+
+/// The `N` of each `[step N/5]` line, in order.
+fn explained_steps(stderr: &str) -> Vec<usize> {
+    stderr
+        .lines()
+        .filter_map(|line| line.strip_prefix("[step ")?.split_once('/'))
+        .map(|(number, _)| number.parse().unwrap())
+        .collect()
+}
+
+#[test]
+fn explain_follows_the_tutorials_numbers_in_every_mode() {
+    let (_server, addr) = start_server(&[]);
+    let out = client(addr).args(["--explain", "one", "two"]).run();
+    assert_eq!(explained_steps(&out.stderr), [1, 2, 3, 4, 3, 4, 5], "{}", out.stderr);
+    // Tutorial 003's clients: the sender skips step 4, the receiver sends nothing
+    // and reads what the server sends during the close.
+    let out = client(addr).args(["--explain", "--send-only", "one"]).run();
+    assert_eq!(explained_steps(&out.stderr), [1, 2, 3, 5], "{}", out.stderr);
+    let (_greeter, addr) = start_server(&["--greeting", "hi"]);
+    let out = client(addr).args(["--explain", "--recv-only"]).run();
+    assert_eq!(explained_steps(&out.stderr), [1, 2, 5], "{}", out.stderr);
+    assert_eq!(out.stdout, "hi\n");
+}
+
+#[test]
+fn settimeout_is_a_note_of_step_1_and_connect_uses_it() {
+    let (_server, addr) = start_server(&[]);
+    let out = client(addr).args(["--explain", "--timeout", "2.5", "hi"]).run();
+    assert!(out.status.success(), "{}", out.stderr);
+    let lines: Vec<&str> = out.stderr.lines().collect();
+    let note =
+        lines.iter().position(|l| l.contains("[note] tcp_socket.settimeout(2.5)"));
+    let step_2 = lines.iter().position(|l| l.starts_with("[step 2/5]"));
+    assert!(note.is_some() && note < step_2, "{}", out.stderr);
+    assert!(out.stderr.contains("->  Socket::connect_timeout"), "{}", out.stderr);
+}
+
+#[test]
+fn a_server_that_never_closes_is_given_up_on_after_our_fin() {
+    // It answers, then keeps the connection open after our FIN (tutorial
+    // 004's server does so until the next client comes).
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        let (mut peer, _) = listener.accept().unwrap();
+        let mut buf = [0u8; 64];
+        let n = peer.read(&mut buf).unwrap();
+        peer.write_all(&buf[..n]).unwrap();
+        // Read until the client's FIN, then hold the connection open: it is
+        // closed when the test drops it, after the client has given up.
+        peer.set_read_timeout(Some(DEADLINE)).unwrap();
+        while matches!(peer.read(&mut buf), Ok(1..)) {}
+        peer
+    });
+    let out = client(addr).args(["--timeout", "0.5", "hi"]).run();
+    assert!(out.status.success(), "{}", out.stderr);
+    assert_eq!(out.stdout, "hi\n");
+    assert!(
+        out.stderr.contains(&format!(
+            "warning: {addr} did not close within 0.5s after we did; closing anyway"
+        )),
+        "{}",
+        out.stderr
+    );
+    drop(server.join().unwrap());
+}
+
+#[test]
+fn the_python_twin_sends_only_with_send_only_and_explains_its_usage() {
+    let Some(twin) = Cmd::python(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("python/tcp_client.py"),
+    ) else {
+        return;
+    };
+    let (mut server, addr) = start_server(&["--encoding", "gbk"]);
+    let port = addr.port().to_string();
+    let out = twin.args(["--send-only", "--timeout", "5", &port, "gbk", "数据"]).run();
+    assert!(out.status.success(), "{}", out.stderr);
+    assert_eq!(out.stdout, "");
+    assert!(out.stderr.starts_with(&format!("connected to {addr} from 127.0.0.1:")));
+    server.wait_stdout(": 数据");
+    let help = Cmd::python(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("python/tcp_client.py"),
+    )
+    .unwrap()
+    .arg("--help")
+    .run();
+    assert_eq!(help.code(), Some(0));
+    assert!(help.stdout.contains("Usage: python3 tcp_client.py"), "{}", help.stdout);
 }

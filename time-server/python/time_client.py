@@ -1,6 +1,11 @@
-# time_client.py — tutorial 001 "时间服务器client", in Python 3.
-# Sends each typed strftime format to the time server and prints the answer.
-# Run: python3 time_client.py [PORT] [ENCODING]    (defaults: 9000 utf-8)
+"""time_client.py: tutorial 001 "时间服务器client", in Python 3.
+
+Sends each typed strftime format to the time server and prints the answer
+(an empty line asks for the server's default; Ctrl+D ends).
+
+Usage: python3 time_client.py [PORT [ENCODING]]
+Defaults: 9000 utf-8
+"""
 
 # Not part of the lesson: --help, and arguments the listing would crash on,
 # get a usage line (exit 2, like the Rust programs) instead of a traceback.
@@ -29,26 +34,34 @@ if __name__ == '__main__':
         print('error: ' + _problem, file=_sys.stderr)
         _sys.exit(2)
 
-# ANCHOR: all
 import sys
 from socket import *
 
-port = int(sys.argv[1]) if len(sys.argv) > 1 else 9000
-encoding = sys.argv[2] if len(sys.argv) > 2 else 'utf-8'
-ip_port = ('127.0.0.1', port)
-bufsize = 1024
 
-udp_client = socket(AF_INET, SOCK_DGRAM)  # the tutorial calls it tcp_client
+# ANCHOR: steps
+def ask(ip_port=('127.0.0.1', 9000), encoding='utf-8', bufsize=1024):
+    # 1. create a UDP socket (创建套接字); the tutorial calls it tcp_client
+    udp_client = socket(AF_INET, SOCK_DGRAM)
+    while True:
+        # 2. read a format (请输入时间格式); Ctrl+D ends
+        try:
+            msg = input('请输入时间格式(例%Y %m %d)>>: ').strip()
+        except EOFError:
+            break
+        # 3. send it (发送)
+        udp_client.sendto(msg.encode(encoding), ip_port)
+        # 4. receive the answer (接收)
+        data = udp_client.recv(bufsize)
+        # 5. print it (the tutorial's listing stops before printing)
+        print(data.decode(encoding))
+    # 6. close the socket (关闭套接字)
+    udp_client.close()
+# ANCHOR_END: steps
 
-while True:
-    try:
-        msg = input('请输入时间格式(例%Y %m %d)>>: ').strip()
-    except EOFError:  # end of input (Ctrl+D): stop
-        break
-    udp_client.sendto(msg.encode(encoding), ip_port)
 
-    data = udp_client.recv(bufsize)
-    print(data.decode(encoding))  # the tutorial's listing stops before printing
-
-udp_client.close()
-# ANCHOR_END: all
+if __name__ == '__main__':
+    args = sys.argv[1:]
+    if len(args) > 2 or not (args or ['9000'])[0].isdigit():
+        sys.exit(__doc__.strip())
+    port, encoding = args + ['9000', 'utf-8'][len(args):]
+    ask(('127.0.0.1', int(port)), encoding)

@@ -1,7 +1,11 @@
-# time_server.py — tutorial 001 "时间服务器server", in Python 3.
-# Answers each datagram with the local time in the strftime format it holds
-# ('%Y-%m-%d %X' for an empty one).
-# Run: python3 time_server.py [PORT] [ENCODING]    (defaults: 9000 utf-8)
+"""time_server.py: tutorial 001 "时间服务器server", in Python 3.
+
+Answers each datagram with the local time in the strftime format it holds
+('%Y-%m-%d %X' for an empty one); logs each request on stdout.
+
+Usage: python3 time_server.py [PORT [ENCODING]]
+Defaults: 9000 utf-8
+"""
 
 # Not part of the lesson: --help, and arguments the listing would crash on,
 # get a usage line (exit 2, like the Rust programs) instead of a traceback.
@@ -30,32 +34,40 @@ if __name__ == '__main__':
         print('error: ' + _problem, file=_sys.stderr)
         _sys.exit(2)
 
-# ANCHOR: all
 import sys
 from socket import *
 from time import strftime
 
-port = int(sys.argv[1]) if len(sys.argv) > 1 else 9000
-encoding = sys.argv[2] if len(sys.argv) > 2 else 'utf-8'
-ip_port = ('127.0.0.1', port)
-bufsize = 1024
 
-udp_server = socket(AF_INET, SOCK_DGRAM)  # the tutorial calls it tcp_server
-udp_server.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)
-udp_server.bind(ip_port)
-print('listening on %s:%d' % udp_server.getsockname(), file=sys.stderr, flush=True)
+# ANCHOR: steps
+def serve(ip_port=('127.0.0.1', 9000), encoding='utf-8', bufsize=1024):
+    # 1. create a UDP socket (创建套接字); the tutorial calls it tcp_server
+    udp_server = socket(AF_INET, SOCK_DGRAM)
+    # 2. reuse the port (重用ip和端口)
+    udp_server.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)
+    # 3. bind the local address (绑定)
+    udp_server.bind(ip_port)
+    print('listening on %s:%d' % udp_server.getsockname(), file=sys.stderr, flush=True)
+    while True:
+        # 4. receive a format (接收), and who sent it
+        msg, addr = udp_server.recvfrom(bufsize)
+        print('===>', msg)
+        # 5. format the local time (时间格式): the default for an empty msg
+        if not msg:
+            time_fmt = '%Y-%m-%d %X'
+        else:
+            time_fmt = msg.decode(encoding)
+        back_msg = strftime(time_fmt)
+        # 6. send the answer back to addr (发送)
+        udp_server.sendto(back_msg.encode(encoding), addr)
+    # optional: close (关闭服务器套接字(可选)); the tutorial's loop never ends
+    udp_server.close()
+# ANCHOR_END: steps
 
-while True:
-    msg, addr = udp_server.recvfrom(bufsize)
-    print('===>', msg)
 
-    if not msg:
-        time_fmt = '%Y-%m-%d %X'
-    else:
-        time_fmt = msg.decode(encoding)
-    back_msg = strftime(time_fmt)
-
-    udp_server.sendto(back_msg.encode(encoding), addr)
-
-udp_server.close()
-# ANCHOR_END: all
+if __name__ == '__main__':
+    args = sys.argv[1:]
+    if len(args) > 2 or not (args or ['9000'])[0].isdigit():
+        sys.exit(__doc__.strip())
+    port, encoding = args + ['9000', 'utf-8'][len(args):]
+    serve(('127.0.0.1', int(port)), encoding)

@@ -2,7 +2,9 @@
 //! each datagram with the local time, formatted with the strftime format the
 //! datagram holds (an empty datagram gets `%Y-%m-%d %X`).
 //!
-//! Python twin: `python/time_server.py`. Two terminals:
+//! The lesson is `steps/server.rs`, beside its Python twin
+//! `python/time_server.py`; this file is the tool around it: arguments, the
+//! time zone, the loop over requests, and errors with hints. Two terminals:
 //!
 //! ```text
 //! cargo run -p time-server --bin time-server          # 1: listens on 127.0.0.1:9000
@@ -14,14 +16,17 @@
 //! server cannot use is answered with `error: …` and the server goes on.
 
 mod args;
-mod strftime;
 
-use std::net::UdpSocket;
 use std::process::ExitCode;
 
 use clap::Parser;
-use common::{IoResultExt, Result, net, pyrepr};
+use common::explain::Narrator;
+use common::{Error, IoResultExt, Result, net, pyrepr};
 use socket2::Type;
+// `strftime` is named here too: args.rs finds `--tz`'s parser through it.
+use time_server::{
+    log, narration::server as narration, steps::server as steps, strftime,
+};
 
 use args::Args;
 use strftime::Clock;
@@ -32,104 +37,56 @@ fn main() -> ExitCode {
     common::exit_with(run(Args::parse()))
 }
 
-// ANCHOR: run
 fn run(args: Args) -> Result<()> {
-    let explain = args.common.explainer(7);
-    let (local, codec) = (args.bind, args.common.encoding);
-    // The local time zone (TZ, else /etc/localtime), found once like Python
-    // does; or the one --tz names.
-    let clock = args.tz.clone().unwrap_or_else(Clock::local);
-
-    // 1. create a UDP socket — udp_server = socket(AF_INET, SOCK_DGRAM)
-    explain.step(
-        1,
-        net::python_socket_call(&local, Type::DGRAM),
-        "socket2::Socket::new(.., Type::DGRAM, ..)",
-    );
-    let socket = net::new_socket(&local, Type::DGRAM)
-        .during("create a UDP socket for", local)?;
-
-    // 2. allow reusing the port — setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)
-    //    For UDP on Linux this lets a second server bind the same port too
-    //    (the newest one receives); --no-reuseaddr skips it.
-    if !args.no_reuseaddr {
-        explain.step(
-            2,
-            "setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)",
-            "socket2::Socket::set_reuse_address(true)",
-        );
-        #[cfg(unix)] // on Windows it would let another program steal the port
-        socket.set_reuse_address(true).during("set SO_REUSEADDR on", "the socket")?;
-    }
-
-    // 3. bind the local address — udp_server.bind(('127.0.0.1', 9000))
-    explain.step(
-        3,
-        format!("bind({})", pyrepr::addr_repr(&local)),
-        "socket2::Socket::bind",
-    );
-    socket.bind(&local.into()).during("bind", local)?;
-    let udp_server: UdpSocket = socket.into();
+    let local = args.bind;
+    let options = steps::Options {
+        // On Windows SO_REUSEADDR would let another program take the port in
+        // use, so (like Rust's std) it is set only on Unix.
+        reuse_address: !args.no_reuseaddr && cfg!(unix),
+        bufsize: args.buffer.bufsize,
+        codec: args.common.encoding,
+        // The local time zone (TZ, else /etc/localtime), found once like
+        // Python does; or the one --tz names.
+        clock: args.tz.clone().unwrap_or_else(Clock::local),
+        say: narrator(&args),
+    };
+    let udp_server =
+        steps::open(local, &options).map_err(|err| Error::io("bind", local, &err))?;
     common::announce_listening(
         udp_server.local_addr().during("read the address of", local)?,
     );
-    common::errln!("time zone: {}", clock.describe());
+    common::errln!("time zone: {}", options.clock.describe());
+    // Into a pipe or a file the log is batched; with --explain it stays line
+    // by line, in order with the narration on stderr.
+    if !options.say.is_enabled() {
+        log::start(&udp_server).during("set up the log of", local)?;
+    }
 
     let mut buf = Vec::new();
     let mut served = 0;
     while args.count.is_none_or(|count| served < count) {
-        // 4. receive a format — msg, addr = udp_server.recvfrom(1024)
-        explain.step(
-            4,
-            format!("recvfrom({})", args.buffer.bufsize),
-            "UdpSocket::recv_from",
-        );
-        let datagram = net::recv_datagram(&udp_server, &mut buf, args.buffer.bufsize)
+        let answered = steps::answer(&udp_server, &mut buf, &options)
             .during("receive on", local)?;
-        // Only the first `len` bytes arrived: the rest of `buf` is stale.
-        let msg = &buf[..datagram.len];
         served += 1;
-        // The tutorial's log line, print('===>', msg), with the sender's address.
-        common::outln!(
-            "===> {} from {}",
-            strftime::show_format(msg, codec),
-            datagram.from
-        );
-
-        // 5. format the local time — back_msg = strftime(time_fmt)
-        //    (time_fmt is '%Y-%m-%d %X' for an empty msg, else msg.decode('utf-8'))
-        let time_fmt = strftime::read_format(msg, &datagram, codec);
-        explain.step(
-            5,
-            format!(
-                "strftime({})",
-                time_fmt.as_deref().map_or("…".into(), strftime::str_repr)
-            ),
-            "jiff::fmt::strtime::BrokenDownTime::to_string_with_config",
-        );
-        // A format the server cannot use is answered with `error: …`, never
-        // a panic: the server keeps serving.
-        let back_msg =
-            strftime::answer(time_fmt, &clock, codec).unwrap_or_else(|err| {
-                common::warn(format_args!("{} gets an error: {err}", datagram.from));
-                strftime::error_reply(&err, codec)
-            });
-
-        // 6. send the answer — udp_server.sendto(back_msg.encode('utf-8'), addr)
-        explain.step(
-            6,
-            format!("sendto({}, addr)", pyrepr::bytes_repr(&back_msg)),
-            "UdpSocket::send_to",
-        );
         // A client that has gone away must not stop the server.
-        if let Err(err) = udp_server.send_to(&back_msg, datagram.from) {
-            common::warn(format_args!("cannot answer {}: {err}", datagram.from));
+        if let Err(err) = answered.sent {
+            common::warn(format_args!(
+                "cannot answer {}: {err}",
+                answered.request.from
+            ));
         }
     }
-
-    // 7. close the socket — udp_server.close()
-    explain.step(7, "close()", "drop(udp_server)");
+    // optional: close (关闭服务器套接字(可选)) — udp_server.close(); reached
+    // only with --count, as the tutorial's loop never ends
+    options.say.note("close");
     drop(udp_server);
     Ok(())
 }
-// ANCHOR_END: run
+
+/// The `--explain` narrator, with the values its texts show.
+fn narrator(args: &Args) -> Narrator {
+    Narrator::new(args.common.explain, &narration::STEPS, &narration::NOTES)
+        .with("socket", net::python_socket_call(&args.bind, Type::DGRAM))
+        .with("local", pyrepr::addr_repr(&args.bind))
+        .with("bufsize", args.buffer.bufsize)
+}

@@ -11,6 +11,9 @@
 //! they are, jiff would format some of them), padding widths (`%10Y`), the `#`
 //! flag, the `E`/`O` locale modifiers, and flags on `%z` and `%P`.
 
+use std::fmt;
+use std::net::SocketAddr;
+
 use common::{Codec, Error, net::Datagram};
 use jiff::fmt::strtime::{BrokenDownTime, Config, PosixCustom};
 use jiff::tz::TimeZone;
@@ -101,51 +104,113 @@ pub fn strftime(format: &str, now: &Zoned) -> Result<String, Error> {
     // PosixCustom: %c %x %X %r as in the C locale, which is what Python uses
     // (it never calls setlocale(LC_TIME) unless a program asks).
     let config = Config::new().custom(PosixCustom::new());
+    // Room for the usual answer at once (`%Y` is 2 bytes of format, 4 of time).
+    let mut text = String::with_capacity(2 * format.len() + 16);
     BrokenDownTime::from(now)
-        .to_string_with_config(&config, format)
-        .map_err(|err| Error::new(format!("cannot format the time: {err}")))
+        .format_with_config(&config, format, &mut text)
+        .map_err(|err| Error::new(format!("cannot format the time: {err}")))?;
+    Ok(text)
 }
 
-/// The format a datagram asks for: its text, or the tutorial's default when it is
-/// empty. Refused when it was cut by `recvfrom` or is not valid text.
-pub fn read_format(
-    data: &[u8],
-    datagram: &Datagram,
-    codec: Codec,
-) -> Result<String, Error> {
-    if datagram.truncated() {
-        return Err(Error::new(format!(
-            "the format is {} bytes but this server reads at most {}",
-            datagram.sent_len, datagram.len
-        ))
-        .hint("send a shorter format, or start the server with a larger --bufsize"));
+/// One request as it arrived: who sent it and the format it holds, decoded
+/// once, for the log, the narration and the answer.
+#[derive(Debug)]
+pub struct Request {
+    /// The client's address, where the answer goes.
+    pub from: SocketAddr,
+    /// The datagram's text (bad bytes as U+FFFD); empty for an empty datagram.
+    pub text: String,
+    /// Why the format cannot be used: cut by `recvfrom`, or not valid text.
+    pub refused: Option<Error>,
+    /// The server's encoding, of the format and of the answer.
+    pub codec: Codec,
+}
+
+impl Request {
+    /// Reads the format in `data`, the bytes of `datagram` that `recvfrom`
+    /// kept: refused when the datagram was cut or is not valid in `codec`.
+    pub fn read(data: &[u8], datagram: &Datagram, codec: Codec) -> Request {
+        let decoded = codec.decode(data);
+        let refused = if datagram.truncated() {
+            Some(
+                Error::new(format!(
+                    "the format is {} bytes but this server reads at most {}",
+                    datagram.sent_len, datagram.len
+                ))
+                .hint(
+                    "send a shorter format, or start the server with a larger --bufsize",
+                ),
+            )
+        } else if decoded.replaced > 0 {
+            Some(
+                Error::new(format!(
+                    "the format is not valid {}: {} bad byte sequence(s)",
+                    codec.name(),
+                    decoded.replaced
+                ))
+                .hint(format!(
+                    "send the format in the server's encoding, {}",
+                    codec.name()
+                )),
+            )
+        } else {
+            None
+        };
+        Request { from: datagram.from, text: decoded.text, refused, codec }
     }
-    if data.is_empty() {
-        return Ok(DEFAULT_FORMAT.to_string());
+
+    /// The format `strftime` gets (the tutorial's `time_fmt`): the text, or the
+    /// default for an empty datagram; or why it was refused.
+    pub fn time_fmt(&self) -> Result<&str, &Error> {
+        match &self.refused {
+            Some(err) => Err(err),
+            None if self.text.is_empty() => Ok(DEFAULT_FORMAT),
+            None => Ok(&self.text),
+        }
     }
-    let decoded = codec.decode(data);
-    if decoded.replaced > 0 {
-        return Err(Error::new(format!(
-            "the format is not valid {}: {} bad byte sequence(s)",
-            codec.name(),
-            decoded.replaced
-        ))
-        .hint(format!("send the format in the server's encoding, {}", codec.name())));
+
+    /// How the log line shows the format: control characters escaped so one
+    /// request stays one line, and the default spelled out for an empty
+    /// datagram (`(empty, so %Y-%m-%d %X)`).
+    pub fn shown(&self) -> ShownFormat<'_> {
+        ShownFormat(&self.text)
     }
-    Ok(decoded.text)
+}
+
+/// [`Request::shown`]: written straight into the log line, without a copy.
+#[derive(Debug)]
+pub struct ShownFormat<'a>(&'a str);
+
+impl fmt::Display for ShownFormat<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() {
+            return write!(f, "(empty, so {DEFAULT_FORMAT})");
+        }
+        for piece in self.0.split_inclusive(char::is_control) {
+            match piece.chars().next_back() {
+                Some(c) if c.is_control() => {
+                    f.write_str(&piece[..piece.len() - c.len_utf8()])?;
+                    write!(f, "{}", c.escape_default())?;
+                }
+                _ => f.write_str(piece)?,
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The bytes to send back for a format: the time now, encoded, at most
 /// [`MAX_ANSWER`] bytes; or why there is no time to send.
-pub fn answer(
-    format: Result<String, Error>,
-    clock: &Clock,
-    codec: Codec,
-) -> Result<Vec<u8>, Error> {
-    let text = strftime(&format?, &clock.now())?;
-    let bytes = codec
-        .encode(&text)
-        .map_err(|err| Error::new(format!("the answer cannot be sent: {err}")))?;
+pub fn answer(format: &str, clock: &Clock, codec: Codec) -> Result<Vec<u8>, Error> {
+    let text = strftime(format, &clock.now())?;
+    // In UTF-8 the text already is its bytes; other encodings convert it.
+    let bytes = if codec == Codec::UTF_8 {
+        text.into_bytes()
+    } else {
+        codec
+            .encode(&text)
+            .map_err(|err| Error::new(format!("the answer cannot be sent: {err}")))?
+    };
     if bytes.len() > MAX_ANSWER {
         return Err(Error::new(format!(
             "the answer would be {} bytes, more than the {MAX_ANSWER} a reply may have",
@@ -154,6 +219,19 @@ pub fn answer(
         .hint("use a shorter format: the tutorial's client reads recv(1024)"));
     }
     Ok(bytes)
+}
+
+/// `back_msg` for a request: the time in its format, or `error: …` (with a
+/// warning on stderr) when there is no time to send. Never a panic: the
+/// server keeps serving whatever arrives.
+pub fn reply(request: &Request, clock: &Clock) -> Vec<u8> {
+    let answered = request.time_fmt().map_err(Error::clone);
+    answered.and_then(|time_fmt| answer(time_fmt, clock, request.codec)).unwrap_or_else(
+        |err| {
+            common::warn(format_args!("{} gets an error: {err}", request.from));
+            error_reply(&err, request.codec)
+        },
+    )
 }
 
 /// The reply for a refused format: `error: REASON (hint: …)`, encoded. Any
@@ -166,39 +244,6 @@ pub fn error_reply(err: &Error, codec: Codec) -> Vec<u8> {
             .collect::<String>()
             .into_bytes()
     })
-}
-
-/// How the log line shows a format: control characters escaped so one request
-/// stays one line, and the default spelled out for an empty datagram.
-pub fn show_format(data: &[u8], codec: Codec) -> String {
-    if data.is_empty() {
-        return format!("(empty, so {DEFAULT_FORMAT})");
-    }
-    codec
-        .decode(data)
-        .text
-        .chars()
-        .map(|c| {
-            if c.is_control() { c.escape_default().to_string() } else { c.to_string() }
-        })
-        .collect()
-}
-
-/// Python's `repr` of a str, for the narration: `'%Y年'`.
-pub fn str_repr(text: &str) -> String {
-    let mut out = String::from("'");
-    for c in text.chars() {
-        match c {
-            '\\' | '\'' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if c.is_control() => out.push_str(&c.escape_default().to_string()),
-            c => out.push(c),
-        }
-    }
-    out.push('\'');
-    out
 }
 
 /// Refuses what C's strftime and jiff would not format alike (see the module docs).
@@ -323,15 +368,31 @@ mod tests {
     fn long_answers_are_refused() {
         let clock = Clock { zone: TimeZone::UTC, name: "UTC".into(), source: "--tz" };
         let long = "%Y".repeat(500);
-        let err = answer(Ok(long), &clock, Codec::UTF_8).unwrap_err();
+        let err = answer(&long, &clock, Codec::UTF_8).unwrap_err();
         assert!(err.to_string().contains("2000 bytes"), "{err}");
         let text = "x".repeat(1000);
-        assert_eq!(answer(Ok(text), &clock, Codec::UTF_8).unwrap().len(), 1000);
+        assert_eq!(answer(&text, &clock, Codec::UTF_8).unwrap().len(), 1000);
+    }
+
+    fn request(data: &[u8], sent_len: usize) -> Request {
+        let from = "127.0.0.1:5000".parse().unwrap();
+        let datagram = Datagram { len: data.len(), sent_len, from };
+        Request::read(data, &datagram, Codec::UTF_8)
     }
 
     #[test]
-    fn python_repr_of_a_format() {
-        assert_eq!(str_repr("%Y年"), "'%Y年'");
-        assert_eq!(str_repr("it's\n"), "'it\\'s\\n'");
+    fn a_request_is_read_once_for_the_log_and_the_answer() {
+        let empty = request(b"", 0);
+        assert_eq!(empty.time_fmt(), Ok(DEFAULT_FORMAT));
+        assert_eq!(empty.shown().to_string(), "(empty, so %Y-%m-%d %X)");
+        let chinese = request("%Y年\n%d\u{7}".as_bytes(), 9);
+        assert_eq!(chinese.time_fmt(), Ok("%Y年\n%d\u{7}"));
+        assert_eq!(chinese.shown().to_string(), "%Y年\\n%d\\u{7}");
+        let bad = request(b"%Y\xff", 3);
+        assert!(bad.time_fmt().is_err());
+        assert_eq!(bad.shown().to_string(), "%Y\u{fffd}");
+        assert!(bad.refused.unwrap().to_string().contains("not valid utf-8"));
+        let cut = request(b"%Y", 2000);
+        assert!(cut.refused.unwrap().to_string().contains("2000 bytes"));
     }
 }

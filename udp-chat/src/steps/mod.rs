@@ -15,7 +15,11 @@
 //! `src/talk.rs`, `src/qq_server.rs` and `src/qq_client.rs`; the `--explain`
 //! texts are in `src/narration/`.
 
+// `course check menu` / `course check qq-server` build the student's file
+// (udp-chat/exercise/NAME.rs) in place of that one program's steps.
+#[cfg_attr(feature = "exercise-menu", path = "../../exercise/menu.rs")]
 pub mod menu;
 pub mod qq_client;
+#[cfg_attr(feature = "exercise-qq-server", path = "../../exercise/qq_server.rs")]
 pub mod qq_server;
 pub mod talk;

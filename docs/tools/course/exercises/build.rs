@@ -83,14 +83,46 @@ fn reference_dir() -> PathBuf {
 /// The step (the last `// N.` comment above it) of the first compile error
 /// that cargo places in the student's file.
 fn first_error_step(cargo_output: &str, exercise: &Exercise) -> Option<usize> {
-    let marker = format!("{}:", exercise.student);
     let line: usize = cargo_output.lines().find_map(|l| {
-        let at = l.find(&marker)?;
-        l[at + marker.len()..].split(':').next()?.parse().ok()
+        // `--> udp-chat/src/steps/../../exercise/menu.rs:12:5`: rustc keeps
+        // the `..` of the module's #[path], so the path is resolved first.
+        let (path, rest) = l.trim_start().strip_prefix("--> ")?.split_once(".rs:")?;
+        (resolved(&format!("{path}.rs")) == exercise.student).then_some(())?;
+        rest.split(':').next()?.parse().ok()
     })?;
     let text = std::fs::read_to_string(root().join(exercise.student)).ok()?;
     text.lines()
         .take(line)
         .filter_map(|l| super::starter::step_comment(l.trim()).map(|(n, _)| n))
         .last()
+}
+
+/// `a/src/../exercise/x.rs` as `a/exercise/x.rs`, with `/` between the parts.
+fn resolved(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split(['/', '\\']) {
+        match part {
+            "." | "" => {}
+            ".." => {
+                parts.pop();
+            }
+            part => parts.push(part),
+        }
+    }
+    parts.join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn paths_through_a_module_path_are_resolved() {
+        assert_eq!(
+            super::resolved("udp-chat/src/steps/../../exercise/menu.rs"),
+            "udp-chat/exercise/menu.rs"
+        );
+        assert_eq!(
+            super::resolved("udp-sender\\src\\..\\exercise\\steps.rs"),
+            "udp-sender/exercise/steps.rs"
+        );
+    }
 }
