@@ -3,6 +3,7 @@
 //! step 5 shows the bytes sent, step 7 the paths of the file.
 
 use common::explain::{Narrator, Step};
+use common::pyrepr::str_repr;
 
 use crate::part::PartFile;
 
@@ -51,7 +52,7 @@ impl StepCreate for Narrator {
         if !part.is_created() && self.is_enabled() {
             let output = part.output();
             let values = [
-                ("output", format!("'{}'", output.path.display())),
+                ("output", str_repr(&output.path.display().to_string())),
                 ("part", format!("{:?}", output.part.display().to_string())),
             ];
             self.step_with(number, &values);
