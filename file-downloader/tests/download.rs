@@ -302,6 +302,8 @@ fn startup_errors_are_one_line_with_a_hint() {
         ("x", dirs.out.join("no-such-folder").join("x"), "does not exist"),
         ("", dirs.out.join("x"), "no file name given"),
         ("a\nb", dirs.out.join("x"), "no line break"),
+        // The server's rule for names, checked before anything is sent.
+        (&"a".repeat(1025), dirs.out.join("x"), "at most 1024 are allowed"),
     ] {
         let output = download(nowhere, name, &out, &[]);
         assert_eq!(output.code(), Some(1), "{name:?}");
