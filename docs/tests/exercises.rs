@@ -249,13 +249,15 @@ fn every_exercise_is_tested_here() {
     );
 }
 
-const EXERCISES: [&str; 8] = [
+const EXERCISES: [&str; 10] = [
     "udp-sender",
     "udp-receiver",
     "menu",
     "qq-server",
     "tcp-client",
     "tcp-server",
+    "file-downloader",
+    "file-server",
     "time-server",
     "time-client",
 ];
@@ -288,6 +290,16 @@ fn time_server() {
 #[test]
 fn time_client() {
     check_exercise("time-client");
+}
+
+#[test]
+fn file_downloader() {
+    check_exercise("file-downloader");
+}
+
+#[test]
+fn file_server() {
+    check_exercise("file-server");
 }
 
 #[test]

@@ -188,6 +188,42 @@ const PROGRAMS: &[Program] = &[
             Cmd::bin("time-client").args(["--to", &to, "--explain", "%Y"]).run().stderr
         },
     },
+    Program {
+        name: "file-downloader",
+        twin: "file-downloader/python/file_downloader.py",
+        steps: "file-downloader/src/steps/file_downloader.rs",
+        explain: || {
+            let (dir, mut server, addr) = file_server(&[]);
+            let out = dir.join("copy.txt");
+            let stderr = Cmd::bin("file-downloader")
+                .args([
+                    "hello.txt",
+                    "--from",
+                    &addr.to_string(),
+                    "--explain",
+                    "--output",
+                ])
+                .arg(&out)
+                .run()
+                .stderr;
+            server.kill();
+            stderr
+        },
+    },
+    Program {
+        name: "file-server",
+        twin: "file-downloader/python/file_server.py",
+        steps: "file-downloader/src/steps/file_server.rs",
+        explain: || {
+            let (dir, mut server, addr) = file_server(&["--count", "1", "--explain"]);
+            let out = Cmd::bin("file-downloader")
+                .args(["hello.txt", "--from", &addr.to_string(), "--output"])
+                .arg(dir.join("copy.txt"))
+                .run();
+            assert!(out.status.success(), "{}", out.stderr);
+            server.wait_exit(DEADLINE).stderr
+        },
+    },
 ];
 
 /// A UDP socket on 127.0.0.1 that waits at most [`DEADLINE`] for a datagram.
@@ -333,4 +369,19 @@ fn the_scanner_reads_numbers_and_counts_code() {
         explained_numbers("[step 1/3] a\n[step 2/3] b\n    [note] c\n[step 2/3] b\n"),
         [1, 2]
     );
+}
+
+/// `file-server` serving a folder that holds `hello.txt`, once it listens.
+fn file_server(
+    extra: &[&str],
+) -> (testkit::TempDir, testkit::Proc, std::net::SocketAddr) {
+    let dir = testkit::TempDir::new("steps-file");
+    fs::write(dir.join("hello.txt"), "你好\n").unwrap();
+    let mut server = Cmd::bin("file-server")
+        .args(["--bind", "127.0.0.1:0", "--root"])
+        .arg(dir.path())
+        .args(extra)
+        .spawn();
+    let addr = server.wait_listening();
+    (dir, server, addr)
 }

@@ -40,41 +40,48 @@ import socket
 import sys
 
 
-# ANCHOR: main
-def main():
-    port = int(sys.argv[1]) if len(sys.argv) > 1 else 7890
-    encoding = sys.argv[2] if len(sys.argv) > 2 else 'utf-8'
-    # 1. create a TCP socket
+# ANCHOR: steps
+def download(port=7890, encoding='utf-8'):
+    # 1. create a TCP socket (创建套接字)
     tcp_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    # 2. the server's address: ip and port
+    # 2. the server's address: ip and port (目的信息: 服务器的ip port)
     dest_ip = '127.0.0.1'
     dest_port = port
-    # 3. connect to the server
+    # 3. connect to the server (连接服务器)
     tcp_socket.connect((dest_ip, dest_port))
-    # 4. the name of the file to download
+    # 4. the name of the file to download (输入要下载的文件名称)
     download_file_name = input('file to download: ')
-    # 5. send the download request: the bare name
+    # 5. send the download request: the bare name (发送文件下载请求)
     tcp_socket.sendall(download_file_name.encode(encoding))
-    # 6. receive the data until the server closes (recv returns b'')
     f = None
     received = 0
     while True:
+        # 6. receive the data, until the server closes: recv returns b'' (接收对方发送过来的数据)
         recv_data = tcp_socket.recv(1024)
         if not recv_data:
             break
-        # 7. create the file only once data has arrived
+        # 7. create the file only once data has arrived (接收到数据在创建文件)
         if f is None:
             f = open(os.path.basename(download_file_name), 'wb')
         f.write(recv_data)
         received += len(recv_data)
-    if f is None:
-        print('nothing arrived: %r was not downloaded' % download_file_name)
-    else:
+    if f is not None:
         f.close()
-        print('saved %d bytes of %r' % (received, download_file_name))
-    # 8. close the socket
+    # 8. close the socket (关闭套接字)
     tcp_socket.close()
-# ANCHOR_END: main
+    return download_file_name, received if f is not None else None
+# ANCHOR_END: steps
+
+
+def main():
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else 7890
+    encoding = sys.argv[2] if len(sys.argv) > 2 else 'utf-8'
+    name, received = download(port, encoding)
+    if received is None:
+        # nothing was created: the server had no such file (or it is empty)
+        print('nothing arrived: %r was not downloaded' % name)
+    else:
+        print('saved %d byte%s of %r' % (received, '' if received == 1 else 's', name))
 
 
 if __name__ == '__main__':

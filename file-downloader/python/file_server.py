@@ -40,14 +40,31 @@ import socket
 import sys
 
 
-# ANCHOR: send_file
+# ANCHOR: steps
+def main(port=7890, encoding='utf-8'):
+    # 1. create a TCP socket (socket创建套接字)
+    tcp_server_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # optional: SO_REUSEADDR, so that a restart need not wait for TIME_WAIT
+    tcp_server_socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # 2. bind the local address (bind绑定IP和port)
+    tcp_server_socket.bind(('127.0.0.1', port))
+    # 3. listen: the socket turns passive, clients queue up (listen使套接字变为可以被动链接)
+    tcp_server_socket.listen(128)
+    print('listening on %s:%d' % tcp_server_socket.getsockname(),
+          file=sys.stderr, flush=True)
+    while True:
+        # 4. wait for a client: accept returns a new socket for it (accept等待客户端的链接)
+        client_socket, client_addr = tcp_server_socket.accept()
+        send_file_to_client(client_socket, client_addr, encoding)
+
+
 def send_file_to_client(client_socket, client_addr, encoding):
     ip, port = client_addr
     try:
-        # 5. receive the name of the file the client wants
+        # 5. receive the name of the file the client wants (recv接收数据)
         file_name = client_socket.recv(1024).decode(encoding)
         print('%s:%d asks for %r' % (ip, port, file_name))
-        # 6. send the file, piece by piece (sendall sends every byte of each)
+        # 6. send the file, piece by piece: sendall sends every byte of each (send发送数据)
         with open(file_name, 'rb') as f:
             while True:
                 file_content = f.read(65536)
@@ -56,32 +73,13 @@ def send_file_to_client(client_socket, client_addr, encoding):
                 client_socket.sendall(file_content)
         print('sent %r to %s:%d' % (file_name, ip, port))
     except (OSError, UnicodeError) as err:
-        # Cannot send it: close without a word (all this protocol can say).
+        # cannot send it: close without a word (all this protocol can say)
         print('cannot send it: %s' % err)
-    # 7. close the client's socket: for the client, that is the end of the file
+    # 7. close the client's socket: for the client, that is the end of the file (关闭套接字)
     client_socket.close()
-# ANCHOR_END: send_file
-
-
-# ANCHOR: main
-def main():
-    port = int(sys.argv[1]) if len(sys.argv) > 1 else 7890
-    encoding = sys.argv[2] if len(sys.argv) > 2 else 'utf-8'
-    # 1. create a TCP socket (SO_REUSEADDR: a restart need not wait for TIME_WAIT)
-    tcp_server_socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    tcp_server_socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    # 2. bind the local address
-    tcp_server_socket.bind(('127.0.0.1', port))
-    # 3. listen: the socket turns passive, clients queue up (backlog 128)
-    tcp_server_socket.listen(128)
-    print('listening on %s:%d' % tcp_server_socket.getsockname(),
-          file=sys.stderr, flush=True)
-    while True:
-        # 4. wait for a client: accept returns a new socket for it
-        client_socket, client_addr = tcp_server_socket.accept()
-        send_file_to_client(client_socket, client_addr, encoding)
-# ANCHOR_END: main
+# ANCHOR_END: steps
 
 
 if __name__ == '__main__':
-    main()
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 7890,
+         sys.argv[2] if len(sys.argv) > 2 else 'utf-8')

@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::Parser;
+use clap::{Args, Parser};
 use common::cli::CommonArgs;
 
 /// Download a file over TCP — lesson "文件下载器" of tutorial 000, "Python socket编程" (kancloud.cn),
@@ -102,4 +102,28 @@ pub struct ServerArgs {
     /// --encoding and --explain, shared by every lesson.
     #[command(flatten)]
     pub common: CommonArgs,
+}
+
+// How many and how long: the limits that keep slow and silent clients from
+// holding the server, options beside those of `ServerArgs` (file_server.rs
+// joins them on one command line). A `//` comment: a doc comment would
+// become the program's description in --help.
+#[allow(missing_docs)]
+#[derive(Debug, Clone, Copy, Args)]
+#[command(next_help_heading = "Limits")]
+pub struct Limits {
+    /// Serve at most N clients at once. The next one gets `ERR busy` (framed)
+    /// or is closed without a byte (classic); the server keeps serving.
+    #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub max_clients: u64,
+
+    /// Close a client whose whole request (up to its newline, or the 0.2 s
+    /// pause after a classic name) has not arrived SECS after it connected.
+    #[arg(long, value_name = "SECS", default_value = "30", value_parser = common::cli::seconds)]
+    pub request_timeout: Duration,
+
+    /// End a transfer when the client takes less than 64 KiB of the file
+    /// within SECS: it stopped reading, or reads too slowly to finish.
+    #[arg(long, value_name = "SECS", default_value = "30", value_parser = common::cli::seconds)]
+    pub send_timeout: Duration,
 }

@@ -1,10 +1,12 @@
 //! The client's output: `OUTPUT.part` while the bytes arrive, `OUTPUT` once
 //! the file is whole.
 //!
-//! The seed says "create the file only once data arrives"; this goes one step
-//! further so that nothing half-done is ever left under the real name: the
-//! bytes go to `OUTPUT.part`, created at the first byte, and it is renamed to
-//! `OUTPUT` only when the transfer is complete. On every error the `.part` is
+//! The tutorial's step 7 says "create the file only once data arrives"; this
+//! goes one step further so that nothing half-done is ever left under the
+//! real name: the bytes go to `OUTPUT.part`, created at the first byte, and it
+//! is renamed to `OUTPUT` only when the transfer is complete
+//! ([`PartFile::check_whole`]: all SIZE bytes of a framed answer, or at least
+//! one byte of a classic one). On every error the `.part` is
 //! removed (by `Drop`, so an early `?` return cannot forget it). An existing
 //! `OUTPUT` — a symbolic link too, even one that leads nowhere — is kept
 //! unless `--force`.
@@ -24,10 +26,14 @@
 use std::ffi::OsString;
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use common::{Error, IoResultExt, Result};
+
+use crate::progress::Progress;
+use crate::protocol::{self, Extra, ReadWithTimeout};
 
 /// How far the download is, for the signal handler.
 #[derive(Debug)]
@@ -109,6 +115,8 @@ fn clean_up_and_exit(signal: &str, status: i32) -> ! {
 /// Where a download goes.
 #[derive(Debug, Clone)]
 pub struct Output {
+    /// The name of the file asked for, as given (for messages).
+    pub name: String,
     /// The final name.
     pub path: PathBuf,
     /// The name while bytes arrive: `OUTPUT.part`.
@@ -154,29 +162,109 @@ impl Output {
         }
         let mut part = OsString::from(path.as_os_str());
         part.push(".part");
-        Ok(Output { part: PathBuf::from(part), path, force })
+        Ok(Output { name: name.to_string(), part: PathBuf::from(part), path, force })
     }
 
-    /// The `.part` file, not created yet.
-    pub fn part_file(&self) -> PartFile<'_> {
-        PartFile { output: self, file: None, created: false, finished: false }
+    /// The `.part` file, not created yet, for a file of `size` bytes (framed)
+    /// or of a size told only by the server's close (classic: `None`).
+    pub fn part_file(&self, size: Option<u64>) -> PartFile<'_> {
+        PartFile {
+            output: self,
+            file: None,
+            created: false,
+            finished: false,
+            size,
+            received: 0,
+            extra: Extra::None,
+            progress: Progress::new(size),
+        }
     }
 }
 
 /// `OUTPUT.part`: created at the first byte, renamed when whole, removed on
-/// any failure.
+/// any failure. It counts what arrived, and shows the progress bar.
 #[derive(Debug)]
 pub struct PartFile<'a> {
     output: &'a Output,
     file: Option<File>,
     created: bool,
     finished: bool,
+    size: Option<u64>,
+    received: u64,
+    extra: Extra,
+    progress: Progress,
+}
+
+/// A download saved whole: what, where, how much.
+#[derive(Debug, Clone)]
+pub struct Saved {
+    /// The name asked for.
+    pub name: String,
+    /// Where it was saved.
+    pub path: PathBuf,
+    /// How many bytes it holds.
+    pub received: u64,
+    /// Framed: bytes the server sent past the SIZE it announced (not saved).
+    pub extra: Extra,
 }
 
 impl PartFile<'_> {
-    /// Whether the file exists yet (data arrived, or an empty file was announced).
+    /// Whether the file exists yet (data arrived).
     pub fn is_created(&self) -> bool {
         self.created
+    }
+
+    /// The output this `.part` is for.
+    pub fn output(&self) -> &Output {
+        self.output
+    }
+
+    /// Framed: whether all SIZE bytes are in. Classic: never — only the
+    /// server's close ends the file.
+    pub fn is_whole(&self) -> bool {
+        self.size.is_some_and(|size| self.received >= size)
+    }
+
+    /// Where the next piece may go: all of `buf`, or (framed) no more than
+    /// what is left of SIZE, so that no byte past the file is taken for it.
+    pub fn room<'b>(&self, buf: &'b mut [u8]) -> &'b mut [u8] {
+        let left =
+            self.size.map_or(u64::MAX, |size| size.saturating_sub(self.received));
+        let room = usize::try_from(left).unwrap_or(usize::MAX).min(buf.len());
+        &mut buf[..room]
+    }
+
+    /// Appends a piece, creating the file at the first one.
+    pub fn write(&mut self, data: &[u8]) -> Result<()> {
+        let part = self.output.part.display().to_string();
+        self.create()?.write_all(data).during("write to", part)?;
+        self.received += data.len() as u64;
+        self.progress.advance(data.len() as u64);
+        Ok(())
+    }
+
+    /// After the last piece, whether the file is whole: a framed transfer
+    /// cut short, or a classic one where nothing arrived (a missing file, an
+    /// empty one, a refusal: the classic protocol cannot say which), is an
+    /// error, and the `.part` is removed. Framed, the bytes the server sends
+    /// past SIZE are counted (never saved).
+    pub fn check_whole(
+        &mut self,
+        stream: &mut impl ReadWithTimeout,
+        from: SocketAddr,
+    ) -> Result<()> {
+        self.progress.clear();
+        match self.size {
+            Some(size) if self.received < size => {
+                Err(cut_short(self.received, size, from))
+            }
+            Some(_) => {
+                self.extra = protocol::bytes_after_the_end(stream);
+                Ok(())
+            }
+            None if self.received == 0 => Err(nothing_arrived(from)),
+            None => Ok(()),
+        }
     }
 
     /// Creates `OUTPUT.part` (no-op when this download created it already),
@@ -225,14 +313,9 @@ impl PartFile<'_> {
         }
     }
 
-    /// Appends bytes, creating the file at the first ones.
-    pub fn write_all(&mut self, data: &[u8]) -> Result<()> {
-        let part = self.output.part.display().to_string();
-        self.create()?.write_all(data).during("write to", part)
-    }
-
-    /// Closes `OUTPUT.part` and renames it to `OUTPUT`: the file is whole.
-    pub fn finish(mut self) -> Result<()> {
+    /// Closes `OUTPUT.part` (creating it now for an empty file) and renames
+    /// it to `OUTPUT`. Call it once the file is whole ([`PartFile::check_whole`]).
+    pub fn finish(mut self) -> Result<Saved> {
         let output = self.output;
         let file = self.create()?;
         file.flush().during("write to", output.part.display())?;
@@ -248,8 +331,30 @@ impl PartFile<'_> {
         }
         *stage = Stage::Saved(output.path.clone());
         self.finished = true;
-        Ok(())
+        Ok(Saved {
+            name: output.name.clone(),
+            path: output.path.clone(),
+            received: self.received,
+            extra: self.extra,
+        })
     }
+}
+
+fn cut_short(received: u64, size: u64, from: SocketAddr) -> Error {
+    Error::new(format!(
+        "the server at {from} closed the connection after {received} of {size} bytes"
+    ))
+    .hint("the server stopped or was killed during the transfer; nothing was saved, try again")
+}
+
+fn nothing_arrived(from: SocketAddr) -> Error {
+    Error::new(format!(
+        "nothing arrived: the server at {from} closed the connection without sending a byte"
+    ))
+    .hint(
+        "a classic server says nothing when it cannot send a file (no such file?), and \
+         sends nothing for an empty file either; drop --classic with file-server to learn why",
+    )
 }
 
 /// Renames `part` to `path` unless `path` appeared meanwhile: a hard link
@@ -322,20 +427,25 @@ mod tests {
         let dir = TempDir::new("fd-part-life");
         let output = Output::choose("f", Some(dir.path()), false).unwrap();
         {
-            let part = output.part_file();
+            let part = output.part_file(None);
             assert!(!part.is_created());
         }
         assert!(!output.part.exists(), "nothing arrived, nothing created");
         {
-            let mut part = output.part_file();
-            part.write_all(b"half").unwrap();
+            let mut part = output.part_file(Some(10));
+            part.write(b"half").unwrap();
             assert!(output.part.exists());
+            assert!(!part.is_whole());
+            let mut buf = [0u8; 100];
+            assert_eq!(part.room(&mut buf).len(), 6, "never more than what is left");
         }
         assert!(!output.part.exists(), "a failed download leaves no .part");
         assert!(!output.path.exists());
-        let mut part = output.part_file();
-        part.write_all(b"whole").unwrap();
-        part.finish().unwrap();
+        let mut part = output.part_file(None);
+        part.write(b"whole").unwrap();
+        assert!(!part.is_whole(), "classic: only the close ends the file");
+        let saved = part.finish().unwrap();
+        assert_eq!((saved.received, saved.path), (5, output.path.clone()));
         assert_eq!(std::fs::read(&output.path).unwrap(), b"whole");
         assert!(!output.part.exists());
     }
@@ -344,8 +454,8 @@ mod tests {
     fn an_output_that_appears_meanwhile_is_kept() {
         let dir = TempDir::new("fd-part-race");
         let output = Output::choose("f", Some(dir.path()), false).unwrap();
-        let mut part = output.part_file();
-        part.write_all(b"new").unwrap();
+        let mut part = output.part_file(None);
+        part.write(b"new").unwrap();
         std::fs::write(&output.path, b"someone else's").unwrap();
         let err = part.finish().unwrap_err();
         assert!(err.to_string().contains("appeared during the download"), "{err}");
@@ -359,8 +469,8 @@ mod tests {
         let output = Output::choose("f", Some(dir.path()), false).unwrap();
         std::fs::write(&output.part, b"in progress").unwrap();
         {
-            let mut part = output.part_file();
-            assert!(part.write_all(b"x").is_err());
+            let mut part = output.part_file(None);
+            assert!(part.write(b"x").is_err());
         }
         assert_eq!(std::fs::read(&output.part).unwrap(), b"in progress");
     }

@@ -25,6 +25,50 @@ use std::time::{Duration, Instant};
 /// `recv(1024)` reads at most this much).
 pub const MAX_NAME: usize = 1024;
 
+/// Why a name cannot travel in a request: the one rule for names on the wire,
+/// which the client checks before it sends and the server when a name arrives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BadName {
+    /// No bytes at all.
+    Empty,
+    /// More than [`MAX_NAME`] bytes (this many).
+    TooLong(usize),
+    /// A NUL byte, which no file system allows in a name.
+    Nul,
+    /// A `\n` or `\r`: the end of a framed request, so never part of a name.
+    LineBreak,
+}
+
+impl std::fmt::Display for BadName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BadName::Empty => f.write_str("empty file name"),
+            BadName::TooLong(len) => write!(
+                f,
+                "the name is {len} bytes long; at most {MAX_NAME} are allowed"
+            ),
+            BadName::Nul => f.write_str("the name contains a NUL byte"),
+            BadName::LineBreak => f.write_str("the name contains a line break"),
+        }
+    }
+}
+
+/// Checks the bytes of a name (encoded: the rule is about what travels):
+/// not empty, at most [`MAX_NAME`] bytes, no NUL, no line break.
+pub fn check_name(name: &[u8]) -> Result<(), BadName> {
+    if name.is_empty() {
+        Err(BadName::Empty)
+    } else if name.len() > MAX_NAME {
+        Err(BadName::TooLong(name.len()))
+    } else if name.contains(&0) {
+        Err(BadName::Nul)
+    } else if name.contains(&b'\n') || name.contains(&b'\r') {
+        Err(BadName::LineBreak)
+    } else {
+        Ok(())
+    }
+}
+
 /// The longest request: `GET `, a name of [`MAX_NAME`] bytes, `\r\n`.
 pub const MAX_REQUEST: usize = 4 + MAX_NAME + 2;
 
@@ -151,7 +195,7 @@ pub fn parse_request(request: &[u8]) -> Request {
             protocol,
             reason: format!("the request is longer than {MAX_REQUEST} bytes"),
         },
-        // A bare name; one holding a newline is refused when it is checked.
+        // A bare name; one holding a newline is refused by `check_name`.
         _ => Request::Name { protocol: Protocol::Classic, name: request.to_vec() },
     }
 }
@@ -307,6 +351,20 @@ mod tests {
             parse_request(&long),
             Request::Bad { protocol: Protocol::Framed, .. }
         ));
+    }
+
+    #[test]
+    fn names_follow_one_rule() {
+        assert_eq!(check_name(b"\xca\xfd\xbe\xdd.txt"), Ok(()));
+        assert_eq!(check_name(b""), Err(BadName::Empty));
+        assert_eq!(check_name(b"a\0b"), Err(BadName::Nul));
+        assert_eq!(check_name(b"a\nb"), Err(BadName::LineBreak));
+        assert_eq!(check_name(b"a\rb"), Err(BadName::LineBreak));
+        assert_eq!(check_name(&[b'a'; MAX_NAME]), Ok(()));
+        assert_eq!(
+            check_name(&[b'a'; MAX_NAME + 1]),
+            Err(BadName::TooLong(MAX_NAME + 1))
+        );
     }
 
     #[test]

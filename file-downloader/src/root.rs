@@ -1,11 +1,12 @@
 //! Which names the server serves: regular files inside `--root`, nothing else.
 //!
-//! The seed's server opens whatever name arrives, so a client can ask for
+//! The tutorial's server opens whatever name arrives, so a client can ask for
 //! `../../etc/passwd`. Here a name must pass every check below, and each
 //! refusal says why (in an `ERR` line, and in the log):
 //!
-//! 1. the bytes: not empty, at most [`MAX_NAME`], no NUL, no line break, valid
-//!    in the `--encoding`;
+//! 1. the bytes: the rule of every name on the wire ([`protocol::check_name`]:
+//!    not empty, at most 1024 bytes, no NUL, no line break), and valid in the
+//!    `--encoding` (both checked where the request is decoded, once);
 //! 2. the words: a relative path with no `..` (nor a drive or a root);
 //! 3. the place: the name is opened *beneath* the root's directory handle,
 //!    in one step that refuses any symbolic link leading out of it, at any
@@ -13,6 +14,9 @@
 //!    resolution one component at a time elsewhere);
 //! 4. the kind: what was opened is a regular file — not a directory, a FIFO,
 //!    a socket or a device — judged from the open file's own metadata.
+//!
+//! Checks 2 to 4 are [`Root::open`], which the server's steps call where the
+//! Python twin calls `open(file_name, 'rb')`.
 //!
 //! **Open first, then check what was opened.** Checking a path and then
 //! opening it again leaves a gap: whoever can write in the root swaps the
@@ -27,9 +31,10 @@ use std::sync::Arc;
 
 use cap_std::ambient_authority;
 use cap_std::fs::{Dir, OpenOptions};
-use common::{Codec, Error, IoResultExt};
+use common::{Error, IoResultExt};
 
-use crate::protocol::MAX_NAME;
+#[cfg(doc)]
+use crate::protocol;
 
 /// Why a name is not served (ASCII: it goes into an `ERR` line).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +44,8 @@ pub struct Refusal {
 }
 
 impl Refusal {
-    fn new(reason: impl Into<String>) -> Refusal {
+    /// A refusal for this reason.
+    pub fn new(reason: impl Into<String>) -> Refusal {
         Refusal { reason: reason.into() }
     }
 }
@@ -88,34 +94,7 @@ impl Root {
         &self.dir
     }
 
-    /// Checks the bytes of a requested name and decodes them (step 1).
-    pub fn decode_name(&self, name: &[u8], codec: Codec) -> Result<String, Refusal> {
-        if name.is_empty() {
-            return Err(Refusal::new("empty file name"));
-        }
-        if name.len() > MAX_NAME {
-            return Err(Refusal::new(format!(
-                "the name is {} bytes long; at most {MAX_NAME} are allowed",
-                name.len()
-            )));
-        }
-        if name.contains(&0) {
-            return Err(Refusal::new("the name contains a NUL byte"));
-        }
-        if name.contains(&b'\n') || name.contains(&b'\r') {
-            return Err(Refusal::new("the name contains a line break"));
-        }
-        let decoded = codec.decode(name);
-        if decoded.replaced > 0 {
-            return Err(Refusal::new(format!(
-                "the name is not valid {} (is the client using another --encoding?)",
-                codec.name()
-            )));
-        }
-        Ok(decoded.text)
-    }
-
-    /// Finds and opens the file a decoded name stands for (steps 2 to 4).
+    /// Finds and opens the file a decoded name stands for (checks 2 to 4).
     pub fn open(&self, name: &str) -> Result<ServedFile, Refusal> {
         // 2. the words: only plain names and ".", so the path cannot climb out.
         let mut relative = PathBuf::new();
@@ -206,18 +185,6 @@ fn reason(err: &std::io::Error) -> String {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-
-    #[test]
-    fn bad_bytes_are_refused() {
-        let root = Root::new(Path::new(".")).unwrap();
-        let utf8 = Codec::UTF_8;
-        assert!(root.decode_name(b"", utf8).is_err());
-        assert!(root.decode_name(b"a\0b", utf8).is_err());
-        assert!(root.decode_name(b"a\nb", utf8).is_err());
-        assert!(root.decode_name(&[b'a'; MAX_NAME + 1], utf8).is_err());
-        assert!(root.decode_name(b"\xca\xfd\xbe\xdd", utf8).is_err());
-        assert_eq!(root.decode_name(b"\xca\xfd\xbe\xdd", Codec::GBK).unwrap(), "数据");
-    }
 
     #[test]
     fn climbing_names_are_refused_before_looking() {

@@ -22,7 +22,9 @@ fn files_of_every_size_arrive_intact_framed_and_classic() {
         let output = download(addr, name, &framed, &[]);
         assert_downloaded(&output, &dirs.root.join(name), &framed);
         assert!(
-            output.stdout.contains(&format!("saved {size} bytes")),
+            output
+                .stdout
+                .contains(&format!("saved {} of", file_downloader::bytes(size))),
             "{}",
             output.stdout
         );
@@ -300,6 +302,8 @@ fn startup_errors_are_one_line_with_a_hint() {
         ("x", dirs.out.join("no-such-folder").join("x"), "does not exist"),
         ("", dirs.out.join("x"), "no file name given"),
         ("a\nb", dirs.out.join("x"), "no line break"),
+        // The server's rule for names, checked before anything is sent.
+        (&"a".repeat(1025), dirs.out.join("x"), "at most 1024 are allowed"),
     ] {
         let output = download(nowhere, name, &out, &[]);
         assert_eq!(output.code(), Some(1), "{name:?}");

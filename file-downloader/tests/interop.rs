@@ -106,14 +106,19 @@ fn python_client_with_the_rust_server() {
             assert!(!out.exists());
         } else {
             assert!(
-                output.stdout.contains(&format!("saved {size} bytes")),
+                output
+                    .stdout
+                    .contains(&format!("saved {} of", file_downloader::bytes(size))),
                 "{}",
                 output.stdout
             );
             assert_same_file(&dirs.root.join(name), &out);
             fs::remove_file(&out).unwrap();
         }
-        server.wait_stderr(&format!("sent {size} bytes of \"{name}\""));
+        server.wait_stderr(&format!(
+            "sent {} of \"{name}\"",
+            file_downloader::bytes(size)
+        ));
     }
     // The Rust server refuses what the Python server would have sent.
     fs::write(dirs.tmp.join("secret"), "outside the root").unwrap();

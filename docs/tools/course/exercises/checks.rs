@@ -55,6 +55,34 @@ impl Ctx {
         all.extend(args.iter().cloned());
         start(python, &all).map(Some)
     }
+
+    /// [`Ctx::student`], typing `stdin` into it (then closing its stdin, the
+    /// end of input).
+    pub fn student_typing(
+        &self,
+        bin: &str,
+        args: &[String],
+        stdin: &str,
+    ) -> Result<Running, String> {
+        let program = self.student.join(exe(bin));
+        Running::start(&program, args, &std::env::temp_dir(), Some(stdin), None)
+    }
+
+    /// [`Ctx::python`] started in `dir` (the file twins serve, and save into,
+    /// the folder they run in), typing `stdin` if any.
+    pub fn python_in(
+        &self,
+        twin: &str,
+        args: &[String],
+        dir: &Path,
+        stdin: Option<&str>,
+    ) -> Result<Option<Running>, String> {
+        let Some(python) = &self.python else { return Ok(None) };
+        let mut all =
+            vec!["-u".to_string(), super::root().join(twin).display().to_string()];
+        all.extend(args.iter().cloned());
+        Running::start(python, &all, dir, stdin, None).map(Some)
+    }
 }
 
 fn exe(bin: &str) -> String {

@@ -18,6 +18,7 @@
 mod build;
 mod chat;
 mod checks;
+mod file;
 mod starter;
 mod state;
 mod tcp_client;
@@ -64,6 +65,8 @@ pub fn all() -> Vec<Exercise> {
         chat::qq_server(),
         tcp_client::client(),
         tcp_server::exercise(),
+        file::downloader(),
+        file::server(),
         time::server(),
         time::client(),
     ]
