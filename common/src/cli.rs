@@ -20,7 +20,6 @@ use clap::Args;
 use crate::addr::{Endpoint, parse_addr, parse_endpoint};
 use crate::encoding::Codec;
 use crate::error::{Error, IoResultExt};
-use crate::explain::Explain;
 
 /// `--encoding` and `--explain`.
 #[derive(Debug, Clone, Args)]
@@ -35,13 +34,6 @@ pub struct CommonArgs {
     /// and the Rust call side by side.
     #[arg(long)]
     pub explain: bool,
-}
-
-impl CommonArgs {
-    /// The narrator for a lesson of `steps` steps.
-    pub fn explainer(&self, steps: usize) -> Explain {
-        Explain::new(self.explain, steps)
-    }
 }
 
 /// `--bufsize N`: the `1024` of `recv(1024)`.

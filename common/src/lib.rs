@@ -28,7 +28,6 @@ pub mod term;
 pub use addr::{Endpoint, parse_addr, parse_endpoint};
 pub use encoding::Codec;
 pub use error::{Error, IoResultExt, Result, exit_with};
-pub use explain::Explain;
 
 /// Prints the line every server prints once it is ready, on stderr:
 /// `listening on 127.0.0.1:8080`. Tests and the course runner wait for it.
