@@ -134,7 +134,7 @@ fn connect_error(err: &io::Error, to: &Endpoint, secs: f64) -> Error {
         ErrorKind::ConnectionRefused | ErrorKind::NotFound => {
             Error::io("connect to", to, err).hint(format!(
                 "nothing is listening on {to}: start the server first \
-                 (tcp-server --bind {to}, or python3 tcp_server.py), or check the address"
+                 (tcp-server --bind {to}, or python3 tcp-server/python/tcp_server.py), or check the address"
             ))
         }
         ErrorKind::TimedOut | ErrorKind::WouldBlock => Error::io("connect to", to, err)

@@ -55,7 +55,7 @@ fn is_from_server(datagram: &Datagram, opt: &Options) -> bool {
 
 fn no_answer(opt: &Options) -> Error {
     Error::new(format!("no answer from {} within {:?}", opt.to, opt.timeout)).hint(
-        "is time-server (or python3 time_server.py) running there? UDP itself never \
+        "is time-server (or python3 time-server/python/time_server.py) running there? UDP itself never \
          says; a longer --timeout waits more",
     )
 }

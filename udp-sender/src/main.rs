@@ -103,7 +103,7 @@ fn narrator(args: &Args, local: SocketAddr) -> Narrator {
 fn explain_error(err: &std::io::Error, args: &Args) -> Error {
     if args.wait_reply && net::is_timeout(err) {
         return Error::new(format!(
-            "no reply from {} within {:?}",
+            "the datagram was sent, but no reply came from {} within {:?}",
             args.to, args.timeout
         ))
         .hint(

@@ -110,7 +110,9 @@ fn no_reply_is_reported_after_the_timeout() {
         .run();
     assert_eq!(out.code(), Some(1), "{}", out.stderr);
     assert!(
-        out.stderr.contains(&format!("error: no reply from {to} within")),
+        out.stderr.contains(&format!(
+            "error: the datagram was sent, but no reply came from {to} within"
+        )),
         "{}",
         out.stderr
     );

@@ -158,7 +158,7 @@ fn udp() -> Vec<Exchange> {
         },
         Exchange {
             lesson: "udp-receiver",
-            title: "a reply for every datagram (seed 004's UDP server answers success)",
+            title: "a reply for every datagram (tutorial 004's UDP server answers success)",
             server: Some(rust(
                 "udp-receiver",
                 &["--bind", "127.0.0.1:0", "--count", "1", "--reply", "success"],
@@ -461,7 +461,7 @@ fn tcp() -> Vec<Exchange> {
         },
         Exchange {
             lesson: "tcp-client",
-            title: "seed 003: the server sends first, the client only receives (GBK)",
+            title: "tutorial 003: the server sends first, the client only receives (GBK)",
             server: Some(rust(
                 "tcp-server",
                 &[

@@ -11,16 +11,23 @@ use std::time::{Duration, Instant};
 /// How long the course waits for any one thing before calling it failed.
 pub const DEADLINE: Duration = Duration::from_secs(15);
 
-/// Process ids of every program still running, killed by the Ctrl+C handler.
-static RUNNING: Mutex<Vec<u32>> = Mutex::new(Vec::new());
+/// Process ids of every program still running, killed by the Ctrl+C handler;
+/// `None` once the handler has run, so that no program starts after it.
+/// Programs are started while this lock is held: none can slip past it.
+static RUNNING: Mutex<Option<Vec<u32>>> = Mutex::new(Some(Vec::new()));
 
-/// On Ctrl+C (or SIGTERM): stop every program the course started, then exit.
+/// On Ctrl+C (or SIGTERM): stop every program the course started, remove the
+/// course's scratch folders, then exit.
 pub fn stop_everything_on_ctrl_c() {
     let installed = ctrlc::set_handler(|| {
-        let pids = RUNNING.lock().map(|pids| pids.clone()).unwrap_or_default();
+        let pids = RUNNING
+            .lock()
+            .map(|mut running| running.take().unwrap_or_default())
+            .unwrap_or_default();
         for pid in pids {
             kill(pid);
         }
+        remove_scratch_folders();
         common::errln!("\ninterrupted: every lesson program was stopped");
         std::process::exit(130);
     });
@@ -32,10 +39,26 @@ pub fn stop_everything_on_ctrl_c() {
 }
 
 fn kill(pid: u32) {
+    // A program that has just ended is not an error: say nothing about it.
     #[cfg(unix)]
-    let _ = Command::new("kill").arg(pid.to_string()).status();
+    let _ = Command::new("kill").arg(pid.to_string()).stderr(Stdio::null()).status();
     #[cfg(windows)]
-    let _ = Command::new("taskkill").args(["/F", "/PID", &pid.to_string()]).status();
+    let _ = Command::new("taskkill")
+        .args(["/F", "/PID", &pid.to_string()])
+        .stderr(Stdio::null())
+        .status();
+}
+
+/// The `course-PID-*` folders of this run (a [`WorkDir`]'s drop never runs
+/// when the course exits on Ctrl+C).
+fn remove_scratch_folders() {
+    let prefix = format!("course-{}-", std::process::id());
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else { return };
+    for entry in entries.flatten() {
+        if entry.file_name().to_string_lossy().starts_with(&prefix) {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// A line and when the course read it: what puts the lines of several
@@ -99,14 +122,19 @@ impl Running {
             .env("RUST_BACKTRACE", "0")
             .env("PYTHONIOENCODING", "utf-8")
             .env("PYTHONUNBUFFERED", "1");
-        let mut child = command
-            .spawn()
-            .map_err(|err| format!("cannot start {}: {err}", program.display()))?;
+        let mut child = {
+            let mut running = RUNNING.lock().unwrap_or_else(|e| e.into_inner());
+            let Some(pids) = running.as_mut() else {
+                return Err("the course is stopping (Ctrl+C)".to_string());
+            };
+            let child = command
+                .spawn()
+                .map_err(|err| format!("cannot start {}: {err}", program.display()))?;
+            pids.push(child.id());
+            child
+        };
         // Drop our copies of the write end, or the pipe never reports EOF.
         drop(command);
-        if let Ok(mut pids) = RUNNING.lock() {
-            pids.push(child.id());
-        }
         let mut pipe = child.stdin.take();
         if let (Some(text), Some(pipe)) = (stdin, pipe.as_mut()) {
             // A program that exits early closes its stdin: not our error.
@@ -249,7 +277,9 @@ impl Drop for Running {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        if let Ok(mut pids) = RUNNING.lock() {
+        if let Ok(mut running) = RUNNING.lock()
+            && let Some(pids) = running.as_mut()
+        {
             pids.retain(|&pid| pid != self.child.id());
         }
     }

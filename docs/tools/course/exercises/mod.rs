@@ -99,10 +99,10 @@ pub fn list() -> ExitCode {
             "not started".to_string()
         };
         common::outln!(
-            "{:<16} {:<16} {:<28} {shown}",
+            "{:<16} {:<16} {} {shown}",
             exercise.id,
             exercise.krate,
-            exercise.tutorial
+            padded(exercise.tutorial, 28)
         );
     }
     common::outln!("\nstart one: cargo run -p docs --bin course -- exercise ID");
@@ -167,6 +167,13 @@ pub fn hint(id: &str) -> ExitCode {
         Err(err) => return fail(&err),
     };
     let mut state = State::load();
+    if state.verdict(id) == Some("done") {
+        common::outln!(
+            "every check of {id} passed at the last check: no hint needed \
+             (`cargo run -p docs --bin course -- solution {id}` shows the reference)"
+        );
+        return ExitCode::SUCCESS;
+    }
     let step = state.failing_step(id).unwrap_or(1);
     let hints: Vec<&str> =
         exercise.hints.iter().filter(|(s, _)| *s == step).map(|(_, h)| *h).collect();
@@ -275,7 +282,15 @@ pub fn check_once(exercise: &Exercise) -> bool {
             }
             Err(found) => {
                 let (step, text) = checks::explain_failure(check, &found);
-                common::outln!("✘ step {step} ({}): {text}", check.name);
+                if step == check.step {
+                    common::outln!("✘ step {step} ({}): {text}", check.name);
+                } else {
+                    // The check was about a later step; an earlier one is at fault.
+                    common::outln!(
+                        "✘ step {step}: {text} (found checking: {})",
+                        check.what
+                    );
+                }
                 first_failure =
                     Some(first_failure.map_or(step, |first: usize| first.min(step)));
             }
@@ -343,6 +358,13 @@ fn clear_screen() {
     if std::io::stdout().is_terminal() {
         common::out::stdout_text(format_args!("\x1b[2J\x1b[H"));
     }
+}
+
+/// `text` padded to `width` terminal columns: a Chinese character takes two.
+fn padded(text: &str, width: usize) -> String {
+    let columns: usize =
+        text.chars().map(|c| if c >= '\u{1100}' { 2 } else { 1 }).sum();
+    format!("{text}{}", " ".repeat(width.saturating_sub(columns)))
 }
 
 fn fail(err: &str) -> ExitCode {

@@ -63,7 +63,13 @@ pub fn starter(reference: &str, id: &str) -> String {
         }
         let whole_line_comment = trimmed.starts_with("//");
         if !whole_line_comment {
+            // A comment trailing code belongs to the step being written: it
+            // goes above that step's todo!(), not below it.
+            if let Some(comment) = comment_of(trimmed) {
+                out.push_str(&format!("    {comment}\n"));
+            }
             flush(&mut out, &mut pending);
+            continue;
         }
         if let Some(comment) = comment_of(trimmed) {
             if let Some((number, what)) = step_comment(comment) {
@@ -117,7 +123,7 @@ mod tests {
         assert!(text.contains("    // 1. create a socket (创建) — socket()\n    todo!(\"step 1: create a socket (创建)\");\n"), "{text}");
         assert!(
             text.contains(
-                "todo!(\"step 2: send it\");\n    // the OS picks a port here\n}\n"
+                "// the OS picks a port here\n    todo!(\"step 2: send it\");\n}\n"
             ),
             "{text}"
         );
