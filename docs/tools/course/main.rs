@@ -178,6 +178,9 @@ fn main() -> ExitCode {
         results.push((exchange, outcome));
     }
 
+    // Ctrl+C ends the programs, which ends the exchange under way: the
+    // handler then prints and exits; the table must not race it.
+    process::wait_if_stopping();
     print_table(&results);
     let all_passed =
         results.iter().all(|(_, outcome)| !matches!(outcome, Outcome::Failed(_)));

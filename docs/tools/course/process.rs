@@ -38,6 +38,17 @@ pub fn stop_everything_on_ctrl_c() {
     }
 }
 
+/// Once Ctrl+C's handler has begun, waits for it to end the process, so that
+/// nothing is printed after (or instead of) its last word.
+pub fn wait_if_stopping() {
+    let stopping = RUNNING.lock().map(|running| running.is_none()).unwrap_or(true);
+    if stopping {
+        loop {
+            thread::park();
+        }
+    }
+}
+
 fn kill(pid: u32) {
     // A program that has just ended is not an error: say nothing about it.
     #[cfg(unix)]
