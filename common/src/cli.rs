@@ -164,6 +164,11 @@ impl Input {
             line.clear();
             let n = self.reader.read_until(b'\n', &mut line).during("read", "stdin")?;
             if n == 0 {
+                // Ctrl+D leaves the cursor after the prompt: end its line, so the
+                // shell's prompt does not land on it.
+                if self.prompt_end == Some("") && !prompt.is_empty() {
+                    crate::errln!();
+                }
                 return Ok(None);
             }
             while line.last().is_some_and(|&byte| byte == b'\n' || byte == b'\r') {
