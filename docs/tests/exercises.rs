@@ -105,7 +105,11 @@ fn first_failed_step(stdout: &str) -> Option<usize> {
     stdout
         .lines()
         .filter_map(|l| l.strip_prefix("✘ step "))
-        .filter_map(|rest| rest.split(' ').next()?.parse().ok())
+        .filter_map(|rest| {
+            let digits: String =
+                rest.chars().take_while(char::is_ascii_digit).collect();
+            digits.parse().ok()
+        })
         .min()
 }
 
