@@ -123,7 +123,11 @@ fn connection_refused_says_nothing_listens_and_which_server_to_start() {
         out.stderr
     );
     assert!(out.stderr.contains("tcp-server"), "{}", out.stderr);
-    assert!(out.stderr.contains("python3 tcp-server/python/tcp_server.py"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("python3 tcp-server/python/tcp_server.py"),
+        "{}",
+        out.stderr
+    );
     assert_eq!(out.stderr.lines().count(), 1, "one line: {}", out.stderr);
 }
 
