@@ -6,7 +6,7 @@
 //!   and names the step it promises: `wrong-*.edit` is the reference with a
 //!   few lines changed (so it follows the reference as it evolves), in the form
 //!   `expect: step N`, `why: …`, then pairs of `replace: TEXT` / `with: TEXT`
-//!   (each TEXT must occur exactly once); `wrong-*.rs` is a whole file whose
+//!   (`\\n` in a TEXT is a line break; each `replace` must occur exactly once); `wrong-*.rs` is a whole file whose
 //!   first line is `// expect: step N`;
 //! - every correct version written differently (`alternative*.rs`) passes;
 //! - `course exercise ID --reset` changes nothing but the student's file and
@@ -125,6 +125,8 @@ fn apply_edit(reference: &str, edit: &str, name: &str) -> String {
             .and_then(|l| l.strip_prefix("with:"))
             .unwrap_or_else(|| panic!("{name}: `replace:` without `with:`"))
             .trim_start();
+        let old = old.replace("\\n", "\n");
+        let old = old.as_str();
         let found = text.matches(old).count();
         assert_eq!(
             found, 1,
