@@ -32,15 +32,12 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs;
-use std::io::Read;
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::{Arc, Mutex};
+use std::process::{Command, ExitStatus};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use testkit::{TempDir, bin, python3};
+use testkit::{Cmd, Proc, TempDir, bin, python3};
 
 /// How long a command that neither exits nor says `listening on` may run
 /// before it counts as waiting (for a peer or for input) and is stopped. Usage
@@ -873,78 +870,24 @@ fn normalize(path: &Path) -> PathBuf {
 // ---------------------------------------------------------------------------
 // Running
 
-/// A shell running one command, in its own process group so that everything
-/// it started (a pipeline, `&` jobs) is killed with it.
-struct Running {
-    child: Child,
-    stdout: Arc<Mutex<Vec<u8>>>,
-    stderr: Arc<Mutex<Vec<u8>>>,
+/// A shell running one command (testkit's [`Cmd::shell`]: in a process group
+/// of its own, so that everything it started, a pipeline or `&` jobs, is killed
+/// with it), its stdin at its end as a terminal's would be after Ctrl+D.
+fn start(script: &str, dir: &Path) -> Proc {
+    Cmd::shell(script)
+        .current_dir(dir)
+        .env("PYTHONIOENCODING", "utf-8")
+        .env("PYTHONUNBUFFERED", "1")
+        .stdin("")
+        .spawn()
 }
 
-impl Running {
-    fn start(script: &str, dir: &Path) -> Running {
-        let mut child = Command::new("sh")
-            .arg("-c")
-            .arg(script)
-            .current_dir(dir)
-            .env("NO_COLOR", "1")
-            .env("PYTHONIOENCODING", "utf-8")
-            .env("PYTHONUNBUFFERED", "1")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .process_group(0)
-            .spawn()
-            .expect("sh");
-        let collect = |mut pipe: Box<dyn Read + Send>| {
-            let buffer = Arc::new(Mutex::new(Vec::new()));
-            let shared = Arc::clone(&buffer);
-            thread::spawn(move || {
-                let mut chunk = [0u8; 4096];
-                while let Ok(n @ 1..) = pipe.read(&mut chunk) {
-                    shared.lock().unwrap().extend_from_slice(&chunk[..n]);
-                }
-            });
-            buffer
-        };
-        let stdout = collect(Box::new(child.stdout.take().unwrap()));
-        let stderr = collect(Box::new(child.stderr.take().unwrap()));
-        Running { child, stdout, stderr }
-    }
-
-    fn stderr(&self) -> String {
-        String::from_utf8_lossy(&self.stderr.lock().unwrap()).into_owned()
-    }
-
-    fn transcript(&self) -> String {
-        let stdout = String::from_utf8_lossy(&self.stdout.lock().unwrap()).into_owned();
-        format!("--- stdout ---\n{stdout}--- stderr ---\n{}", self.stderr())
-    }
-
-    /// What follows `listening on ` once it has printed that line: the
-    /// address, `unix:PATH` for an AF_UNIX server.
-    fn listening_on(&self) -> Option<String> {
-        let stderr = self.stderr();
-        let line = stderr.lines().find(|line| line.contains("listening on "))?;
-        Some(
-            line.rsplit("listening on ").next()?.split_whitespace().next()?.to_string(),
-        )
-    }
-
-    fn stop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &format!("-{}", self.child.id())])
-            .stderr(Stdio::null())
-            .status();
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Running {
-    fn drop(&mut self) {
-        self.stop();
-    }
+/// What follows `listening on ` once it has printed that line: the
+/// address, `unix:PATH` for an AF_UNIX server.
+fn listening_on(running: &Proc) -> Option<String> {
+    let stderr = running.stderr();
+    let line = stderr.lines().find(|line| line.contains("listening on "))?;
+    Some(line.rsplit("listening on ").next()?.split_whitespace().next()?.to_string())
 }
 
 /// What happened to a command that was run.
@@ -955,21 +898,15 @@ enum Outcome {
     Waiting,
 }
 
-fn watch(running: &mut Running) -> Outcome {
+fn watch(running: &mut Proc) -> Outcome {
     let start = Instant::now();
     loop {
-        if let Some(status) = running.child.try_wait().unwrap() {
+        if let Some(status) = running.try_status() {
             // Let the readers drain the pipes of a pipeline's last words.
-            let drained = Instant::now();
-            while drained.elapsed() < Duration::from_millis(200)
-                && (Arc::strong_count(&running.stderr) > 1
-                    || Arc::strong_count(&running.stdout) > 1)
-            {
-                thread::sleep(Duration::from_millis(5));
-            }
+            running.wait_output_closed(Duration::from_millis(200));
             return Outcome::Exited(status);
         }
-        if let Some(addr) = running.listening_on() {
+        if let Some(addr) = listening_on(running) {
             return Outcome::Listening(addr);
         }
         if start.elapsed() > WAITING {
@@ -1065,7 +1002,7 @@ impl Report {
 /// Runs the commands of one session in order.
 fn run_session(commands: &[Shown], packages: &[Package], report: &mut Report) {
     let dir = session_dir();
-    let mut servers: Vec<Running> = Vec::new();
+    let mut servers: Vec<Proc> = Vec::new();
     let mut last_port = None;
     // Once a server of the session finds its port taken by another program
     // of this machine, the commands after it would talk to that program.
@@ -1129,7 +1066,7 @@ fn run_session(commands: &[Shown], packages: &[Package], report: &mut Report) {
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let mut running = Running::start(&script, dir.path());
+            let mut running = start(&script, dir.path());
             let outcome = watch(&mut running);
             match outcome {
                 Outcome::Listening(addr) => {
@@ -1139,7 +1076,7 @@ fn run_session(commands: &[Shown], packages: &[Package], report: &mut Report) {
                     servers.push(running);
                 }
                 Outcome::Waiting => {
-                    running.stop();
+                    running.kill();
                     report.note(
                         shown,
                         "ran: still waiting (for a peer or input), stopped",

@@ -1,12 +1,19 @@
 //! Starting the lesson programs, reading what they print with a deadline, and
 //! making sure none is left behind — also on Ctrl+C.
+//!
+//! The process handling itself is testkit's (`common/testkit`, the same the
+//! tests use, in its non-panicking layer); what is the course's own is here:
+//! merged output, typing into a program later, and the Ctrl+C handler that
+//! stops every program still running.
 
-use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::{Arc, Condvar, Mutex};
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use testkit::TempDir;
+use testkit::process::{Spawned, Streams};
 
 /// How long the course waits for any one thing before calling it failed.
 pub const DEADLINE: Duration = Duration::from_secs(15);
@@ -60,10 +67,15 @@ fn kill(pid: u32) {
         .status();
 }
 
+/// `course-PID-`: how this run's scratch folders begin.
+fn scratch_prefix() -> String {
+    format!("course-{}-", std::process::id())
+}
+
 /// The `course-PID-*` folders of this run (a [`WorkDir`]'s drop never runs
 /// when the course exits on Ctrl+C).
 fn remove_scratch_folders() {
-    let prefix = format!("course-{}-", std::process::id());
+    let prefix = scratch_prefix();
     let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else { return };
     for entry in entries.flatten() {
         if entry.file_name().to_string_lossy().starts_with(&prefix) {
@@ -72,22 +84,8 @@ fn remove_scratch_folders() {
     }
 }
 
-/// A line and when the course read it: what puts the lines of several
-/// programs back in the order they happened.
-#[derive(Clone)]
-pub struct Stamped {
-    pub at: Instant,
-    pub text: String,
-}
-
-/// The lines a program printed, stdout and stderr merged in the order written,
-/// and what the course typed into it after it started.
-#[derive(Default)]
-struct Lines {
-    lines: Vec<Stamped>,
-    typed: Vec<Stamped>,
-    closed: bool,
-}
+/// A line and when the course read it (or typed it).
+pub use testkit::process::Stamped;
 
 /// Text to type into a program once it prints a line containing `when`; its
 /// stdin is closed after that (the end of input, like Ctrl+D).
@@ -96,11 +94,10 @@ pub struct Later {
     pub text: String,
 }
 
-/// A program the course started; killed when dropped.
+/// A program the course started (testkit's [`Spawned`], stdout and stderr
+/// merged), known to the Ctrl+C handler while it runs; killed when dropped.
 pub struct Running {
-    child: Child,
-    output: Arc<(Mutex<Lines>, Condvar)>,
-    reader: Option<thread::JoinHandle<()>>,
+    process: Spawned,
     seen: usize,
 }
 
@@ -115,84 +112,37 @@ impl Running {
         stdin: Option<&str>,
         later: Option<Later>,
     ) -> Result<Running, String> {
-        let (reader, writer) =
-            std::io::pipe().map_err(|err| format!("cannot create a pipe: {err}"))?;
-        let writer_too =
-            writer.try_clone().map_err(|err| format!("cannot create a pipe: {err}"))?;
         let mut command = Command::new(program);
         let piped = stdin.is_some() || later.is_some();
         command
             .args(args)
             .current_dir(dir)
             .stdin(if piped { Stdio::piped() } else { Stdio::null() })
-            .stdout(writer)
-            .stderr(writer_too)
             // Plain text: the transcript is compared with the book's samples.
             .env("NO_COLOR", "1")
             // A panic is one message, not a backtrace (a student's todo!()).
             .env("RUST_BACKTRACE", "0")
             .env("PYTHONIOENCODING", "utf-8")
             .env("PYTHONUNBUFFERED", "1");
-        let mut child = {
+        let mut process = {
             let mut running = RUNNING.lock().unwrap_or_else(|e| e.into_inner());
             let Some(pids) = running.as_mut() else {
                 return Err("the course is stopping (Ctrl+C)".to_string());
             };
-            let child = command
-                .spawn()
+            let process = Spawned::start(command, Streams::Merged)
                 .map_err(|err| format!("cannot start {}: {err}", program.display()))?;
-            pids.push(child.id());
-            child
+            pids.push(process.id());
+            process
         };
-        // Drop our copies of the write end, or the pipe never reports EOF.
-        drop(command);
-        let mut pipe = child.stdin.take();
-        if let (Some(text), Some(pipe)) = (stdin, pipe.as_mut()) {
+        if let Some(text) = stdin {
             // A program that exits early closes its stdin: not our error.
-            let _ = pipe.write_all(text.as_bytes());
+            let _ = process.write_stdin(text.as_bytes());
         }
-        // Closed now, or kept for the reader thread to type into later.
-        let mut pending = match later {
-            Some(later) => pipe.map(|pipe| (later, pipe)),
-            None => None,
-        };
-        let output = Arc::new((Mutex::new(Lines::default()), Condvar::new()));
-        let shared = Arc::clone(&output);
-        let reader = thread::spawn(move || {
-            let mut reader = BufReader::new(reader);
-            let mut line = Vec::new();
-            loop {
-                line.clear();
-                let done =
-                    !matches!(reader.read_until(b'\n', &mut line), Ok(n) if n > 0);
-                let at = Instant::now();
-                let (lines, changed) = &*shared;
-                let Ok(mut lines) = lines.lock() else { return };
-                if done {
-                    lines.closed = true;
-                } else {
-                    let text = String::from_utf8_lossy(&line)
-                        .trim_end_matches(['\r', '\n'])
-                        .to_string();
-                    let typed_now = pending
-                        .as_ref()
-                        .is_some_and(|(later, _)| text.contains(&later.when));
-                    lines.lines.push(Stamped { at, text });
-                    if typed_now && let Some((later, mut pipe)) = pending.take() {
-                        let _ = pipe.write_all(later.text.as_bytes());
-                        drop(pipe);
-                        lines
-                            .typed
-                            .push(Stamped { at: Instant::now(), text: later.text });
-                    }
-                }
-                changed.notify_all();
-                if done {
-                    return;
-                }
-            }
-        });
-        Ok(Running { child, output, reader: Some(reader), seen: 0 })
+        match later {
+            Some(later) => process.type_when(&later.when, &later.text),
+            None => process.close_stdin(),
+        }
+        Ok(Running { process, seen: 0 })
     }
 
     /// Waits for a line (after the last one found) containing `needle`.
@@ -206,26 +156,13 @@ impl Running {
         needle: &str,
         timeout: Duration,
     ) -> Result<String, String> {
-        let deadline = Instant::now() + timeout;
-        let (lines, changed) = &*self.output;
-        let mut state = lines.lock().map_err(|_| "output reader failed".to_string())?;
-        loop {
-            let start = self.seen.min(state.lines.len());
-            if let Some(offset) =
-                state.lines[start..].iter().position(|l| l.text.contains(needle))
-            {
-                self.seen = start + offset + 1;
-                return Ok(state.lines[start + offset].text.clone());
-            }
-            let now = Instant::now();
-            if state.closed || now >= deadline {
-                return Err(format!("no line containing {needle:?} appeared"));
-            }
-            state = changed
-                .wait_timeout(state, deadline - now)
-                .map_err(|_| "output reader failed".to_string())?
-                .0;
-        }
+        let (index, line) = self
+            .process
+            .stdout()
+            .wait_line(self.seen, needle, timeout)
+            .ok_or_else(|| format!("no line containing {needle:?} appeared"))?;
+        self.seen = index + 1;
+        Ok(line)
     }
 
     /// Waits (up to the deadline) for the program to exit; true when it exited 0.
@@ -235,104 +172,67 @@ impl Running {
 
     /// [`Running::wait_exit`] with a chosen deadline.
     pub fn wait_exit_within(&mut self, timeout: Duration) -> Result<bool, String> {
-        let deadline = Instant::now() + timeout;
-        loop {
-            match self.child.try_wait() {
-                Ok(Some(status)) => {
-                    self.finish_output();
-                    return Ok(status.success());
-                }
-                Ok(None) if Instant::now() < deadline => {
-                    thread::sleep(Duration::from_millis(5))
-                }
-                Ok(None) => return Err("it did not exit in time".to_string()),
-                Err(err) => return Err(format!("cannot wait for it: {err}")),
-            }
+        match self.process.wait_exit(timeout) {
+            Ok(Some(status)) => Ok(status.success()),
+            Ok(None) => Err("it did not exit in time".to_string()),
+            Err(err) => Err(format!("cannot wait for it: {err}")),
         }
     }
 
     /// Stops a server that runs until Ctrl+C, then collects its last lines.
     pub fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        self.finish_output();
+        self.process.stop();
     }
 
     /// Everything the program printed so far.
     pub fn lines(&self) -> Vec<String> {
-        self.output
-            .0
-            .lock()
-            .map(|state| state.lines.iter().map(|line| line.text.clone()).collect())
-            .unwrap_or_default()
+        self.process.stdout().texts()
     }
 
     /// What the program printed and what was typed into it later, each line
     /// with the time it was read or typed.
     pub fn stamped(&self) -> (Vec<Stamped>, Vec<Stamped>) {
-        self.output
-            .0
-            .lock()
-            .map(|state| (state.lines.clone(), state.typed.clone()))
-            .unwrap_or_default()
-    }
-
-    fn finish_output(&mut self) {
-        if let Some(reader) = self.reader.take() {
-            let _ = reader.join();
-        }
+        self.process.stdout().stamped()
     }
 }
 
 impl Drop for Running {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        // Killed before it leaves the registry, so a Ctrl+C never misses it.
+        self.process.kill();
         if let Ok(mut running) = RUNNING.lock()
             && let Some(pids) = running.as_mut()
         {
-            pids.retain(|&pid| pid != self.child.id());
+            pids.retain(|&pid| pid != self.process.id());
         }
     }
 }
 
-/// A scratch folder for one exchange (the file lesson's served files).
-pub struct WorkDir(PathBuf);
+/// A scratch folder for one exchange (the file lesson's served files), named
+/// `course-PID-NAME-…` so that Ctrl+C's handler finds it.
+pub struct WorkDir(TempDir);
 
 impl WorkDir {
     pub fn new(name: &str) -> Result<WorkDir, String> {
-        let path =
-            std::env::temp_dir().join(format!("course-{}-{name}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path)
-            .map_err(|err| format!("cannot create {}: {err}", path.display()))?;
-        Ok(WorkDir(path))
+        let prefix = format!("{}{name}", scratch_prefix());
+        TempDir::try_new(&prefix)
+            .map(WorkDir)
+            .map_err(|err| format!("cannot create a scratch folder {prefix}: {err}"))
     }
 
     pub fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for WorkDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        self.0.path()
     }
 }
 
 /// `python3` on PATH, if any.
 pub fn python3() -> Option<PathBuf> {
-    let paths = std::env::var_os("PATH")?;
-    std::env::split_paths(&paths)
-        .map(|dir| dir.join(format!("python3{}", std::env::consts::EXE_SUFFIX)))
-        .find(|candidate| candidate.is_file())
+    testkit::process::python3_on_path()
 }
 
 /// A UDP port of 127.0.0.1 that is free now: for the second peer of a chat,
 /// whose address the first one must be given before the second starts.
 pub fn free_udp_port() -> Result<u16, String> {
-    std::net::UdpSocket::bind("127.0.0.1:0")
-        .and_then(|socket| socket.local_addr())
-        .map(|addr| addr.port())
+    testkit::process::free_udp_port()
         .map_err(|err| format!("cannot find a free UDP port: {err}"))
 }
