@@ -67,6 +67,17 @@ fn announced(line: &str) -> Option<SocketAddr> {
     line.rsplit(' ').next()?.parse().ok()
 }
 
+/// The bind check of every chat program: `PROGRAM --bind ADDR` (a free port)
+/// announces ADDR and holds it.
+fn binds_where_told(ctx: &Ctx, program: &str) -> Result<(), String> {
+    let want: SocketAddr = format!("127.0.0.1:{}", free_udp_port()?)
+        .parse()
+        .map_err(|e| format!("{e}"))?;
+    let mut running =
+        student(ctx, &[program, "--bind", &want.to_string()], Typed::KeptOpen(""))?;
+    student_listening(&mut running, program, Some(want)).map(drop)
+}
+
 /// Waits for the student's `listening on ADDR` and checks that ADDR has a
 /// port; when `want` is given, that ADDR is `want` and really bound (the
 /// program must be waiting then, not exiting). Errors are step 2's,
@@ -317,17 +328,7 @@ fn qq_server_checks() -> Vec<Check> {
             step: 2,
             name: "bind",
             what: "it binds --bind and says `listening on ADDR`",
-            run: |ctx| {
-                let want: SocketAddr = format!("127.0.0.1:{}", free_udp_port()?)
-                    .parse()
-                    .map_err(|e| format!("{e}"))?;
-                let mut server = student(
-                    ctx,
-                    &["qq-server", "--bind", &want.to_string()],
-                    Typed::KeptOpen(""),
-                )?;
-                student_listening(&mut server, "qq-server", Some(want)).map(drop)
-            },
+            run: |ctx| binds_where_told(ctx, "qq-server"),
         },
         Check {
             step: 3,
@@ -694,17 +695,7 @@ fn menu_checks() -> Vec<Check> {
             step: 2,
             name: "bind",
             what: "it binds --bind and says `listening on ADDR`",
-            run: |ctx| {
-                let want: SocketAddr = format!("127.0.0.1:{}", free_udp_port()?)
-                    .parse()
-                    .map_err(|e| format!("{e}"))?;
-                let mut menu = student(
-                    ctx,
-                    &["menu", "--bind", &want.to_string()],
-                    Typed::KeptOpen(""),
-                )?;
-                student_listening(&mut menu, "menu", Some(want)).map(drop)
-            },
+            run: |ctx| binds_where_told(ctx, "menu"),
         },
         Check {
             step: 3,
