@@ -265,18 +265,19 @@ pub fn qq_server() -> Exercise {
     }
 }
 
-/// Starts the student's `qq-server --bind 127.0.0.1:0 EXTRA…` with `replies`
-/// typed, and returns it with the address it bound.
-fn student_server(
+/// Starts the student's `PROGRAM --bind 127.0.0.1:0 EXTRA…` (`qq-server`,
+/// `menu`) with `typed`, and returns it with the address it bound.
+fn student_bound(
     ctx: &Ctx,
+    program: &str,
     extra: &[&str],
-    replies: Typed,
+    typed: Typed,
 ) -> Result<(Running, SocketAddr), String> {
-    let mut list = vec!["qq-server", "--bind", "127.0.0.1:0"];
+    let mut list = vec![program, "--bind", "127.0.0.1:0"];
     list.extend(extra);
-    let mut server = student(ctx, &list, replies)?;
-    let addr = student_listening(&mut server, "qq-server", None)?;
-    Ok((server, addr))
+    let mut running = student(ctx, &list, typed)?;
+    let addr = student_listening(&mut running, program, None)?;
+    Ok((running, addr))
 }
 
 /// A bare socket of the checker sends `data` to the server, and the line the
@@ -335,8 +336,12 @@ fn qq_server_checks() -> Vec<Check> {
             name: "recvfrom",
             what: "a datagram from anyone is printed whole, with its sender's address",
             run: |ctx| {
-                let (mut server, addr) =
-                    student_server(ctx, &["--count", "1"], Typed::ThenEnd("ok\n"))?;
+                let (mut server, addr) = student_bound(
+                    ctx,
+                    "qq-server",
+                    &["--count", "1"],
+                    Typed::ThenEnd("ok\n"),
+                )?;
                 message_to(&mut server, addr, b"hello world", "hello world").map(drop)
             },
         },
@@ -345,16 +350,21 @@ fn qq_server_checks() -> Vec<Check> {
             name: "print",
             what: "你好，金老板 in UTF-8 and 数据 in GBK (--encoding gbk) are printed as sent",
             run: |ctx| {
-                let (mut server, addr) =
-                    student_server(ctx, &["--count", "1"], Typed::ThenEnd("ok\n"))?;
+                let (mut server, addr) = student_bound(
+                    ctx,
+                    "qq-server",
+                    &["--count", "1"],
+                    Typed::ThenEnd("ok\n"),
+                )?;
                 message_to(
                     &mut server,
                     addr,
                     "你好，金老板".as_bytes(),
                     "你好，金老板",
                 )?;
-                let (mut server, addr) = student_server(
+                let (mut server, addr) = student_bound(
                     ctx,
+                    "qq-server",
                     &["--count", "1", "--encoding", "gbk"],
                     Typed::ThenEnd("ok\n"),
                 )?;
@@ -367,7 +377,7 @@ fn qq_server_checks() -> Vec<Check> {
             what: "bytes that are not UTF-8 are shown as U+FFFD, and the server goes on",
             run: |ctx| {
                 let (mut server, addr) =
-                    student_server(ctx, &[], Typed::ThenEnd("ok\nok\n"))?;
+                    student_bound(ctx, "qq-server", &[], Typed::ThenEnd("ok\nok\n"))?;
                 let client = udp_socket()?;
                 client.send_to(b"\xff\xfe bad", addr).map_err(|e| e.to_string())?;
                 let line = server
@@ -404,7 +414,8 @@ fn qq_server_checks() -> Vec<Check> {
             name: "reply",
             what: "at the end of stdin (nobody left to type replies) it stops and exits 0",
             run: |ctx| {
-                let (mut server, addr) = student_server(ctx, &[], Typed::ThenEnd(""))?;
+                let (mut server, addr) =
+                    student_bound(ctx, "qq-server", &[], Typed::ThenEnd(""))?;
                 message_to(&mut server, addr, b"anyone?", "anyone?")?;
                 exits_ok(&mut server, "qq-server with stdin ended").map_err(|e| {
                     format!("{e}\n    — ask_reply returns None at the end of stdin: break out of the loop")
@@ -419,8 +430,9 @@ fn qq_server_checks() -> Vec<Check> {
                 for (encoding, reply) in
                     [("utf-8", "收到".as_bytes().to_vec()), ("gbk", gbk("收到"))]
                 {
-                    let (mut server, addr) = student_server(
+                    let (mut server, addr) = student_bound(
                         ctx,
+                        "qq-server",
                         &["--count", "1", "--encoding", encoding],
                         Typed::ThenEnd("收到\n"),
                     )?;
@@ -436,8 +448,9 @@ fn qq_server_checks() -> Vec<Check> {
             name: "sendto",
             what: "two clients, one after the other: each gets its own reply",
             run: |ctx| {
-                let (mut server, addr) = student_server(
+                let (mut server, addr) = student_bound(
                     ctx,
+                    "qq-server",
                     &["--count", "2"],
                     Typed::ThenEnd("one\ntwo\n"),
                 )?;
@@ -462,8 +475,9 @@ fn qq_server_checks() -> Vec<Check> {
             what: "the Rust qq-client (contact 老王) gets the reply, in UTF-8 and GBK",
             run: |ctx| {
                 for encoding in ["utf-8", "gbk"] {
-                    let (mut server, addr) = student_server(
+                    let (mut server, addr) = student_bound(
                         ctx,
+                        "qq-server",
                         &["--count", "1", "--encoding", encoding],
                         Typed::ThenEnd("收到，老王\n"),
                     )?;
@@ -500,8 +514,9 @@ fn qq_server_checks() -> Vec<Check> {
             what: "the Python twin's client (qq_client.py, contact 哪吒) gets the reply, in UTF-8 and GBK",
             run: |ctx| {
                 for encoding in ["utf-8", "gbk"] {
-                    let (mut server, addr) = student_server(
+                    let (mut server, addr) = student_bound(
                         ctx,
+                        "qq-server",
                         &["--count", "1", "--encoding", encoding],
                         Typed::ThenEnd("在，请讲\n"),
                     )?;
@@ -529,8 +544,9 @@ fn qq_server_checks() -> Vec<Check> {
             name: "close",
             what: "with --count 2 it answers two messages, then exits 0 (stdin still open)",
             run: |ctx| {
-                let (mut server, addr) = student_server(
+                let (mut server, addr) = student_bound(
                     ctx,
+                    "qq-server",
                     &["--count", "2"],
                     Typed::KeptOpen("one\ntwo\n"),
                 )?;
@@ -642,20 +658,6 @@ pub fn menu() -> Exercise {
     }
 }
 
-/// Starts the student's `menu --bind 127.0.0.1:0 EXTRA…` with `typed`, and
-/// returns it with the address it bound.
-fn student_menu(
-    ctx: &Ctx,
-    extra: &[&str],
-    typed: Typed,
-) -> Result<(Running, SocketAddr), String> {
-    let mut list = vec!["menu", "--bind", "127.0.0.1:0"];
-    list.extend(extra);
-    let mut menu = student(ctx, &list, typed)?;
-    let addr = student_listening(&mut menu, "menu", None)?;
-    Ok((menu, addr))
-}
-
 /// Choice 1 to `to` with `text` (Enter for the ip: 127.0.0.1).
 fn send_choice(to: SocketAddr, text: &str) -> String {
     format!("1\n\n{}\n{text}\n", to.port())
@@ -702,7 +704,8 @@ fn menu_checks() -> Vec<Check> {
             name: "menu",
             what: "choice 0 quits (exit 0), while stdin is still open",
             run: |ctx| {
-                let (mut menu, _) = student_menu(ctx, &[], Typed::KeptOpen("9\n0\n"))?;
+                let (mut menu, _) =
+                    student_bound(ctx, "menu", &[], Typed::KeptOpen("9\n0\n"))?;
                 exits_ok(&mut menu, "menu, after typing 0").map_err(|e| {
                     format!("{e}\n    — `\"0\" => break` ends the loop: choice 0 is the tutorial's 退出系统")
                 })
@@ -720,8 +723,9 @@ fn menu_checks() -> Vec<Check> {
                     let to = peer.local_addr().map_err(|e| e.to_string())?;
                     let text =
                         if encoding == "gbk" { "数据" } else { "hello 你好" };
-                    let (mut menu, addr) = student_menu(
+                    let (mut menu, addr) = student_bound(
                         ctx,
+                        "menu",
                         &["--encoding", encoding],
                         Typed::ThenEnd(&send_choice(to, text)),
                     )?;
@@ -745,8 +749,9 @@ fn menu_checks() -> Vec<Check> {
                     let line = prints(&mut peer, "listening on ", "udp-chat menu")?;
                     let to =
                         announced(&line).ok_or("the Rust menu announced no address")?;
-                    let (_menu, addr) = student_menu(
+                    let (_menu, addr) = student_bound(
                         ctx,
+                        "menu",
                         &["--encoding", encoding],
                         Typed::ThenEnd(&send_choice(to, "你好，金老板")),
                     )?;
@@ -788,8 +793,9 @@ fn menu_checks() -> Vec<Check> {
                     let line = prints(&mut peer, "listening on ", "udp_chat.py")?;
                     let to =
                         announced(&line).ok_or("udp_chat.py announced no address")?;
-                    let (_menu, addr) = student_menu(
+                    let (_menu, addr) = student_bound(
                         ctx,
+                        "menu",
                         &["--encoding", encoding],
                         Typed::ThenEnd(&send_choice(to, "你好，金老板")),
                     )?;
@@ -815,8 +821,9 @@ fn menu_checks() -> Vec<Check> {
                     [("utf-8", "back 你好".as_bytes().to_vec()), ("gbk", gbk("收到"))]
                 {
                     let text = if encoding == "gbk" { "收到" } else { "back 你好" };
-                    let (mut menu, addr) = student_menu(
+                    let (mut menu, addr) = student_bound(
                         ctx,
+                        "menu",
                         &["--encoding", encoding],
                         Typed::ThenEnd("2\n0\n"),
                     )?;
@@ -835,8 +842,9 @@ fn menu_checks() -> Vec<Check> {
             what: "choosing 2, yours prints what the Rust menu sends (UTF-8 and GBK)",
             run: |ctx| {
                 for encoding in ["utf-8", "gbk"] {
-                    let (mut menu, addr) = student_menu(
+                    let (mut menu, addr) = student_bound(
                         ctx,
+                        "menu",
                         &["--encoding", encoding],
                         Typed::ThenEnd("2\n0\n"),
                     )?;
@@ -861,8 +869,9 @@ fn menu_checks() -> Vec<Check> {
             what: "choosing 2, yours prints what the Python twin sends (UTF-8 and GBK)",
             run: |ctx| {
                 for encoding in ["utf-8", "gbk"] {
-                    let (mut menu, addr) = student_menu(
+                    let (mut menu, addr) = student_bound(
                         ctx,
+                        "menu",
                         &["--encoding", encoding],
                         Typed::ThenEnd("2\n0\n"),
                     )?;
@@ -893,7 +902,8 @@ fn menu_checks() -> Vec<Check> {
             name: "close",
             what: "at the end of stdin it closes the socket and exits 0",
             run: |ctx| {
-                let (mut menu, _) = student_menu(ctx, &[], Typed::ThenEnd(""))?;
+                let (mut menu, _) =
+                    student_bound(ctx, "menu", &[], Typed::ThenEnd(""))?;
                 exits_ok(&mut menu, "menu with stdin ended").map_err(|e| {
                     format!("{e}\n    — input.ask returns None at the end of stdin: break, drop the socket, return Ok(())")
                 })
