@@ -62,7 +62,7 @@ fn run(args: Args) -> Result<()> {
         };
         net::check_datagram_size(data.len())?;
         let sent = steps::send(to, &data, &options)
-            .map_err(|err| explain_error(&err, &args))?;
+            .map_err(|err| explain_error(&err, &args, &options))?;
         report(&sent, data.len(), &args);
     }
     match refused {
@@ -100,7 +100,11 @@ fn narrator(args: &Args, local: SocketAddr) -> Narrator {
 }
 
 /// An error of the steps, in the student's terms.
-fn explain_error(err: &std::io::Error, args: &Args) -> Error {
+fn explain_error(err: &std::io::Error, args: &Args, options: &Options) -> Error {
+    // Step 1 creates and binds the socket: its errors are about the local address.
+    if options.say.last_step() <= 1 {
+        return Error::io("bind", options.local, err);
+    }
     if args.wait_reply && net::is_timeout(err) {
         return Error::new(format!(
             "the datagram was sent, but no reply came from {} within {:?}",

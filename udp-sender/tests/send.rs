@@ -54,6 +54,26 @@ fn bind_fixes_the_local_port() {
 }
 
 #[test]
+fn a_bind_port_in_use_is_named_as_the_bind_that_failed() {
+    let receiver = receiving_socket();
+    let taken = UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let _holder = UdpSocket::bind(taken).unwrap();
+    let out = Cmd::bin("udp-sender")
+        .args(["--to", &receiver.local_addr().unwrap().to_string()])
+        .args(["--bind", &taken.to_string(), "hi"])
+        .run();
+    assert_eq!(out.code(), Some(1), "{}", out.stderr);
+    let expected =
+        format!("error: cannot bind {taken}: address already in use (hint: ");
+    assert!(
+        out.stderr.starts_with(&expected),
+        "expected {expected:?} in\n{}",
+        out.stderr
+    );
+    assert_eq!(out.stderr.lines().count(), 1, "one line: {}", out.stderr);
+}
+
+#[test]
 fn each_stdin_line_is_one_datagram() {
     let receiver = receiving_socket();
     let to = receiver.local_addr().unwrap();
