@@ -10,7 +10,7 @@
 //!   first line is `// expect: step N`;
 //! - every correct version written differently (`alternative*.rs`) passes;
 //! - `course exercise ID --reset` changes nothing but the student's file and
-//!   its `.bak`.
+//!   its `.bak`, and a second `--reset` does not put the starter over the `.bak`.
 //!
 //! The copy lives in `target/exercise-tests/`; its builds are incremental.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
@@ -306,6 +306,35 @@ fn file_downloader() {
 #[test]
 fn file_server() {
     check_exercise("file-server");
+}
+
+#[test]
+fn reset_keeps_the_work_and_a_second_reset_does_not_lose_it() {
+    let root = copy().lock().unwrap_or_else(|e| e.into_inner());
+    let root = root.as_path();
+    let file = prepare(root, "time-client", true);
+    let starter = fs::read_to_string(&file).unwrap();
+    let backup = file.with_extension("rs.bak");
+    fs::write(&file, "// my work\n").unwrap();
+
+    let again = course(root, &["exercise", "time-client"]);
+    assert!(again.stdout.contains("your file is kept as it is"), "{}", again.stdout);
+    assert_eq!(fs::read_to_string(&file).unwrap(), "// my work\n");
+
+    let first = course(root, &["exercise", "time-client", "--reset"]);
+    assert!(first.stdout.contains("kept your version as"), "{}", first.stdout);
+    assert_eq!(fs::read_to_string(&backup).unwrap(), "// my work\n");
+    assert_eq!(fs::read_to_string(&file).unwrap(), starter);
+
+    let second = course(root, &["exercise", "time-client", "--reset"]);
+    assert!(second.status.success(), "{}", second.stderr);
+    assert!(second.stdout.contains("the starter already"), "{}", second.stdout);
+    assert_eq!(
+        fs::read_to_string(&backup).unwrap(),
+        "// my work\n",
+        "the work is kept"
+    );
+    assert_eq!(fs::read_to_string(&file).unwrap(), starter);
 }
 
 #[test]

@@ -122,22 +122,41 @@ fn try_prepare(id: &str, reset: bool) -> Result<(), String> {
     let exercise = find(id)?;
     let path = root().join(exercise.student);
     let reference = read(&root().join(exercise.reference))?;
-    let exists = path.exists();
-    if exists && reset {
-        let backup = path.with_extension("rs.bak");
+    let starter = starter::starter(&reference, exercise.id);
+    // symlink_metadata: a dangling link is a file that exists, never written through.
+    let exists = path.symlink_metadata().is_ok();
+    let backup = path.with_extension("rs.bak");
+    let unchanged =
+        exists && std::fs::read_to_string(&path).is_ok_and(|now| now == starter);
+    if exists && reset && unchanged {
+        // A second --reset must not put the starter over the work kept before.
+        common::outln!("your file is the starter already: nothing to keep");
+        if backup.exists() {
+            common::outln!("your last version is still {}", rel(&backup));
+        }
+    } else if exists && reset {
         std::fs::rename(&path, &backup).map_err(|err| {
             format!("cannot keep your file as {}: {err}", backup.display())
         })?;
         common::outln!("kept your version as {}", rel(&backup));
+    } else if exists {
+        common::outln!(
+            "your file is kept as it is (`cargo run -p docs --bin course -- exercise {id} --reset` \
+             puts the starter back)"
+        );
     }
-    if !exists || reset {
+    if !exists || (reset && !unchanged) {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)
                 .map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
         }
-        std::fs::write(&path, starter::starter(&reference, exercise.id))
+        std::fs::File::create_new(&path)
+            .and_then(|mut file| {
+                std::io::Write::write_all(&mut file, starter.as_bytes())
+            })
             .map_err(|err| format!("cannot write {}: {err}", path.display()))?;
         State::load().forget(exercise.id);
+        common::outln!("wrote the starter to {}", exercise.student);
     }
     let twin = read(&root().join(exercise.twin))?;
     common::outln!(
