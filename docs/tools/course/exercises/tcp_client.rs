@@ -7,13 +7,16 @@
 //! a client that never sends its FIN then waits 2 s for the server's, warns
 //! and exits, so only the close check blames it.
 
-use std::io::{ErrorKind, Read};
+use std::io::{ErrorKind, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
 use super::Exercise;
 use super::checks::{CHECK_DEADLINE, Check, Ctx, args, exits_ok, prints, shown};
 use crate::process::Running;
+
+/// How long the close_wait check waits for a client that is given 5 s.
+const CLOSE_WAIT_CHECK: Duration = Duration::from_secs(9);
 
 const SKIP_NO_PYTHON: &str = "skipped: python3 not found, the twin was not run";
 
@@ -285,6 +288,51 @@ fn checks() -> Vec<Check> {
                     ));
                 }
                 exits_ok(&mut server, "tcp-server --once")
+            },
+        },
+        Check {
+            step: 5,
+            name: "close_wait",
+            what: "a server that answers but never closes is given opt.close_wait (5 s) after the FIN, then the client closes anyway",
+            run: |ctx| {
+                let listener = listener()?;
+                let addr = local(&listener)?;
+                // No --timeout: only opt.close_wait can end the wait for its FIN.
+                let mut client =
+                    ctx.student("tcp-client", &args(&["--to", &addr, "hi"]))?;
+                let mut peer = accept_within(&listener, CHECK_DEADLINE)?;
+                peer.set_nonblocking(false).map_err(|e| e.to_string())?;
+                peer.set_read_timeout(Some(CHECK_DEADLINE))
+                    .map_err(|e| e.to_string())?;
+                let mut buf = [0u8; 64];
+                let n = peer
+                    .read(&mut buf)
+                    .map_err(|e| format!("[step 3] nothing arrived: {e}"))?;
+                peer.write_all(&buf[..n]).map_err(|e| e.to_string())?;
+                // The peer stays open (no FIN) until the client has exited.
+                let exited = client.wait_exit_within(CLOSE_WAIT_CHECK);
+                client.stop();
+                drop(peer);
+                blame_connect(&client)?;
+                match exited {
+                    Ok(true)
+                        if client
+                            .lines()
+                            .iter()
+                            .any(|l| l.contains("did not close within")) =>
+                    {
+                        Ok(())
+                    }
+                    Ok(true) => Err(format!(
+                        "it exited, but without the warning `did not close within`:\n{}",
+                        shown(&client)
+                    )),
+                    Ok(false) => Err(format!("tcp-client failed:\n{}", shown(&client))),
+                    Err(_) => Err(format!(
+                        "it still waited for the server's FIN after {CLOSE_WAIT_CHECK:?}:\n{}\n    — after shutdown, tcp_socket.set_read_timeout(opt.close_wait)? before reading what is left",
+                        shown(&client)
+                    )),
+                }
             },
         },
         Check {
