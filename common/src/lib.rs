@@ -1,6 +1,6 @@
 //! `common` — the one helper crate every lesson program shares.
 //!
-//! Each lesson's `main.rs` is a short narrative that mirrors its Python listing;
+//! Each lesson's steps file is a short narrative that mirrors its Python listing;
 //! everything that is not the lesson itself lives here, once:
 //!
 //! | module | what it holds |

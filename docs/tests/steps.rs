@@ -350,6 +350,42 @@ fn twin_rust_and_explain_share_the_numbers_and_rust_is_at_most_twice_the_twin() 
     println!("{table}");
 }
 
+/// The README and the introduction quote one `--explain` line and one step
+/// comment of udp-receiver as examples; both must be what the program prints
+/// and what its steps file says.
+#[test]
+fn the_examples_quoted_in_the_readme_and_introduction_are_real() {
+    let receiver = PROGRAMS.iter().find(|p| p.name == "udp-receiver").unwrap();
+    let explained = (receiver.explain)();
+    // The examples show the default port, 8080; the test bound port 0.
+    let explained = explained.replace("', 0))", "', 8080))");
+    let steps = fs::read_to_string(workspace().join(receiver.steps)).unwrap();
+    let mut quoted = 0;
+    for page in ["README.md", "docs/src/introduction.md"] {
+        let text = fs::read_to_string(workspace().join(page)).unwrap();
+        for example in text.split('`').skip(1).step_by(2) {
+            if example.starts_with("[step ") {
+                quoted += 1;
+                assert!(
+                    explained.lines().any(|line| line == example),
+                    "{page} quotes `{example}`, but udp-receiver --explain printed:\n{explained}"
+                );
+            } else if example.starts_with("// ") && example.contains(" — ") {
+                quoted += 1;
+                assert!(
+                    steps.lines().any(|line| line.trim() == example),
+                    "{page} quotes `{example}`, which is not a line of {}",
+                    receiver.steps
+                );
+            }
+        }
+    }
+    assert!(
+        quoted >= 3,
+        "the README and the introduction quote {quoted} examples, not 3"
+    );
+}
+
 #[test]
 fn the_scanner_reads_numbers_and_counts_code() {
     let region: Vec<String> = [
