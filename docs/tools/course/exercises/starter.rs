@@ -2,8 +2,9 @@
 //! cannot drift: everything outside the `steps` region is kept as it is (the
 //! types and signatures the tool calls); inside it, the doc comments, the
 //! function's signature and every comment stay, and the code of each step
-//! becomes `todo!("step N: …")`, so the starter compiles and says where to
-//! begin.
+//! becomes one `todo!("step N: …")`, so the starter compiles and says where to
+//! begin. Every comment of a step, including those that trailed its code, comes
+//! before its `todo!`: it is what the student reads before writing the step.
 
 /// The starter for the reference steps file `reference` (its text).
 pub fn starter(reference: &str, id: &str) -> String {
@@ -11,15 +12,16 @@ pub fn starter(reference: &str, id: &str) -> String {
         "//! Exercise `{id}`: write the steps of the Python twin, in Rust.\n\
          //! Each `todo!` marks a step to write; `cargo run -p docs --bin course -- check {id}`\n\
          //! checks your program on real sockets (`-- hint {id}` when stuck).\n\
-         #![allow(unused, unreachable_code)] // until every step is written\n\n"
+         #![allow(unused_variables, unused_imports, unused_mut, dead_code, unreachable_code)] // until every step is written\n\n"
     );
     let mut inside = false;
     let mut body = false;
-    // A step's todo!() comes after its whole comment, at its first code line.
-    let mut pending: Option<String> = None;
-    let flush = |out: &mut String, pending: &mut Option<String>| {
+    // A step's todo!() comes after all of its comments: at the next step, or
+    // at the end of the function.
+    let mut pending: Option<Todo> = None;
+    let flush = |out: &mut String, pending: &mut Option<Todo>| {
         if let Some(todo) = pending.take() {
-            out.push_str(&todo);
+            out.push_str(&todo.line());
         }
     };
     let mut lines = reference.lines().peekable();
@@ -61,25 +63,48 @@ pub fn starter(reference: &str, id: &str) -> String {
             body = false;
             continue;
         }
-        let whole_line_comment = trimmed.starts_with("//");
-        if !whole_line_comment {
-            // A comment trailing code belongs to the step being written: it
-            // goes above that step's todo!(), not below it.
+        if !trimmed.starts_with("//") {
+            // A comment trailing code is a note on the step being written; it
+            // reads as one more line of the step's comment.
             if let Some(comment) = comment_of(trimmed) {
-                out.push_str(&format!("    {comment}\n"));
+                let note = comment.trim_start_matches('/').trim_start();
+                out.push_str(&format!("    //    {note}\n"));
+                mark_optional(&mut pending, note);
             }
-            flush(&mut out, &mut pending);
             continue;
         }
-        if let Some(comment) = comment_of(trimmed) {
-            if let Some((number, what)) = step_comment(comment) {
-                flush(&mut out, &mut pending);
-                pending = Some(format!("    todo!(\"step {number}: {what}\");\n"));
-            }
-            out.push_str(&format!("    {comment}\n"));
+        if let Some((number, what)) = step_comment(trimmed) {
+            flush(&mut out, &mut pending);
+            pending = Some(Todo { number, what, optional: false });
+        } else {
+            mark_optional(&mut pending, trimmed.trim_start_matches('/').trim_start());
         }
+        out.push_str(&format!("    {trimmed}\n"));
     }
     out
+}
+
+/// The `todo!` a step's code becomes.
+struct Todo {
+    number: usize,
+    what: String,
+    /// The step has an optional part (a reply, a timeout): the todo says so,
+    /// so that it is not taken for a comment only.
+    optional: bool,
+}
+
+impl Todo {
+    fn line(&self) -> String {
+        let and = if self.optional { ", and its optional part" } else { "" };
+        format!("    todo!(\"step {}: {}{and}\");\n", self.number, self.what)
+    }
+}
+
+/// A comment of the pending step that begins `optional` marks that step.
+fn mark_optional(pending: &mut Option<Todo>, note: &str) {
+    if let Some(todo) = pending.as_mut() {
+        todo.optional |= note.starts_with("optional");
+    }
 }
 
 /// The comment of a line: the whole line when it is one, or the part after
@@ -123,7 +148,7 @@ mod tests {
         assert!(text.contains("    // 1. create a socket (创建) — socket()\n    todo!(\"step 1: create a socket (创建)\");\n"), "{text}");
         assert!(
             text.contains(
-                "// the OS picks a port here\n    todo!(\"step 2: send it\");\n}\n"
+                "    //    the OS picks a port here\n    todo!(\"step 2: send it\");\n}\n"
             ),
             "{text}"
         );
