@@ -337,6 +337,35 @@ fn reset_keeps_the_work_and_a_second_reset_does_not_lose_it() {
     assert_eq!(fs::read_to_string(&file).unwrap(), starter);
 }
 
+/// `course exercises` tells a verdict only for the file it was given on: a
+/// save since the last check shows as such, and a reset as not checked.
+#[test]
+fn the_table_does_not_show_a_verdict_for_a_file_saved_since() {
+    let root = copy().lock().unwrap_or_else(|e| e.into_inner());
+    let root = root.as_path();
+    let file = prepare(root, "udp-sender", true);
+    let state = |root: &Path| {
+        let out = course(root, &["exercises"]);
+        assert!(out.status.success(), "{}", out.stderr);
+        let line = out.stdout.lines().find(|l| l.starts_with("udp-sender ")).unwrap();
+        line.to_string()
+    };
+    assert!(state(root).ends_with("not checked yet"), "{}", state(root));
+    let checked = course(root, &["check", "udp-sender"]);
+    assert!(!checked.status.success(), "the starter passed:\n{}", checked.stdout);
+    assert!(state(root).ends_with(" fails at step 1"), "{}", state(root));
+
+    fs::write(&file, fs::read_to_string(&file).unwrap() + "\n// saved again\n")
+        .unwrap();
+    assert!(
+        state(root).ends_with("saved since the last check (fails at step 1 then)"),
+        "{}",
+        state(root)
+    );
+    prepare(root, "udp-sender", true);
+    assert!(state(root).ends_with("not checked yet"), "{}", state(root));
+}
+
 #[test]
 fn watch_checks_again_on_every_save_until_ctrl_c() {
     let root = copy().lock().unwrap_or_else(|e| e.into_inner());
@@ -352,6 +381,10 @@ fn watch_checks_again_on_every_save_until_ctrl_c() {
     fs::copy(reference(root, "udp-receiver"), &file).unwrap();
     watch.wait_stdout_for("checks pass", CHECK_DEADLINE);
     watch.wait_stdout_for("watching udp-receiver/exercise/steps.rs", CHECK_DEADLINE);
+    // One save, one check: the build reading the file is not a save. (A
+    // second check would begin at once; two seconds leave it time to show.)
+    let again = watch.try_wait_stdout("checks pass", Duration::from_secs(2));
+    assert_eq!(again, None, "one save was checked twice:\n{}", watch.stdout());
     watch.interrupt();
     let out = watch.wait_exit(Duration::from_secs(20));
     assert_eq!(out.code(), Some(130), "{}", out.stderr);

@@ -249,13 +249,14 @@ impl Spawned {
         self.child.id()
     }
 
-    /// What it printed on stdout (stdout and stderr when merged).
-    pub fn stdout(&self) -> &Lines {
+    /// What it printed on stdout (stdout and stderr when merged); clone the
+    /// `Arc` to keep reading it after the program is gone.
+    pub fn stdout(&self) -> &Arc<Lines> {
         &self.stdout
     }
 
     /// What it printed on stderr (the same as [`Spawned::stdout`] when merged).
-    pub fn stderr(&self) -> &Lines {
+    pub fn stderr(&self) -> &Arc<Lines> {
         &self.stderr
     }
 

@@ -8,12 +8,12 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::Duration;
 
 use testkit::TempDir;
-use testkit::process::{Spawned, Streams};
+use testkit::process::{Lines, Spawned, Streams};
 
 /// How long the course waits for any one thing before calling it failed.
 pub const DEADLINE: Duration = Duration::from_secs(15);
@@ -182,6 +182,16 @@ impl Running {
     /// Stops a server that runs until Ctrl+C, then collects its last lines.
     pub fn stop(&mut self) {
         self.process.stop();
+    }
+
+    /// What the program prints, readable after it is dropped.
+    pub fn output(&self) -> Arc<Lines> {
+        Arc::clone(self.process.stdout())
+    }
+
+    /// True once it has exited (its output is closed).
+    pub fn exited(&self) -> bool {
+        self.process.stdout().wait_closed(Duration::ZERO)
     }
 
     /// Everything the program printed so far.

@@ -8,7 +8,7 @@ use std::path::Path;
 
 use super::Exercise;
 use super::checks::{
-    CHECK_DEADLINE, Check, Ctx, args, exits_ok, prints, shown, udp_socket,
+    CHECK_DEADLINE, Check, Ctx, args, exits_ok, prints, recv_within, shown, udp_socket,
 };
 use crate::process::{Later, Running, free_udp_port};
 
@@ -23,15 +23,15 @@ enum Typed<'a> {
     KeptOpen(&'a str),
 }
 
-fn start(program: &Path, all: &[String], typed: Typed) -> Result<Running, String> {
-    let (text, later) = match typed {
+/// What to type at once, and what later (see [`Running::start`]).
+fn typing(typed: Typed<'_>) -> (&str, Option<Later>) {
+    match typed {
         Typed::ThenEnd(text) => (text, None),
         // A line no program prints: stdin stays open until the program is stopped.
         Typed::KeptOpen(text) => {
             (text, Some(Later { when: "\u{0}".into(), text: String::new() }))
         }
-    };
-    Running::start(program, all, &std::env::temp_dir(), Some(text), later)
+    }
 }
 
 fn exe(bin: &str) -> String {
@@ -40,12 +40,18 @@ fn exe(bin: &str) -> String {
 
 /// The student's `udp-chat ARGS…`.
 fn student(ctx: &Ctx, list: &[&str], typed: Typed) -> Result<Running, String> {
-    start(&ctx.student.join(exe("udp-chat")), &args(list), typed)
+    let (text, later) = typing(typed);
+    ctx.student_with("udp-chat", &args(list), Some(text), later)
 }
 
 /// The reference `udp-chat ARGS…`.
 fn reference(ctx: &Ctx, list: &[&str], typed: Typed) -> Result<Running, String> {
     start(&ctx.reference.join(exe("udp-chat")), &args(list), typed)
+}
+
+fn start(program: &Path, all: &[String], typed: Typed) -> Result<Running, String> {
+    let (text, later) = typing(typed);
+    Running::start(program, all, &std::env::temp_dir(), Some(text), later)
 }
 
 /// `python3 -u udp-chat/python/TWIN ARGS…`; `Ok(None)` without python3.
@@ -305,7 +311,7 @@ fn reply_to(
     typed: &str,
 ) -> Result<(), String> {
     let mut buf = [0u8; 2048];
-    match client.recv_from(&mut buf) {
+    match recv_within(client, &mut buf) {
         Ok((_, from)) if from != server_addr => Err(format!(
             "[step 6] the reply came from {from}, not from the server's {server_addr} — send it on the bound socket, so the client sees its server answer"
         )),
@@ -671,7 +677,7 @@ fn datagram_from(
     expected: &[u8],
 ) -> Result<(), String> {
     let mut buf = [0u8; 2048];
-    match peer.recv_from(&mut buf) {
+    match recv_within(peer, &mut buf) {
         Ok((_, from)) if from != menu_addr => Err(format!(
             "the datagram left from {from}, not from the bound {menu_addr} — send on the bound socket (udp_socket.send_to), so the answer comes back to it"
         )),

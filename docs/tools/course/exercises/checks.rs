@@ -1,11 +1,17 @@
 //! What a check is, what it can use, and how its failure is told in the
 //! student's terms.
 
-use std::net::UdpSocket;
+use std::io::{self, ErrorKind};
+use std::net::{SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use crate::process::Running;
+use std::cell::RefCell;
+use std::sync::Arc;
+
+use testkit::process::Lines;
+
+use crate::process::{Later, Running};
 
 /// How long a check waits for anything: a correct program answers in
 /// milliseconds, a hanging one is stopped and reported.
@@ -34,7 +40,23 @@ pub struct Ctx {
 impl Ctx {
     /// Starts the student's build of `bin` with `args`.
     pub fn student(&self, bin: &str, args: &[String]) -> Result<Running, String> {
-        start(&self.student.join(exe(bin)), args)
+        self.student_with(bin, args, None, None)
+    }
+
+    /// Starts the student's build of `bin`, typing `stdin` at once and
+    /// `later` when its line appears (see [`Running::start`]).
+    pub fn student_with(
+        &self,
+        bin: &str,
+        args: &[String],
+        stdin: Option<&str>,
+        later: Option<Later>,
+    ) -> Result<Running, String> {
+        let program = self.student.join(exe(bin));
+        let running =
+            Running::start(&program, args, &std::env::temp_dir(), stdin, later)?;
+        STUDENTS.with_borrow_mut(|students| students.push(running.output()));
+        Ok(running)
     }
 
     /// Starts the reference build of `bin` with `args`.
@@ -64,8 +86,7 @@ impl Ctx {
         args: &[String],
         stdin: &str,
     ) -> Result<Running, String> {
-        let program = self.student.join(exe(bin));
-        Running::start(&program, args, &std::env::temp_dir(), Some(stdin), None)
+        self.student_with(bin, args, Some(stdin), None)
     }
 
     /// [`Ctx::python`] started in `dir` (the file twins serve, and save into,
@@ -120,7 +141,15 @@ pub fn prints(
     needle: &str,
     what: &str,
 ) -> Result<String, String> {
-    program.wait_for_within(needle, CHECK_DEADLINE).map_err(|_| {
+    let found = until_done_or_gone(GRACE, |slice| {
+        match program.wait_for_within(needle, slice) {
+            Ok(line) => Some(Some(line)),
+            // It exited without printing it: nothing more will come.
+            Err(_) if program.exited() => Some(None),
+            Err(_) => None,
+        }
+    });
+    found.flatten().ok_or_else(|| {
         program.stop();
         format!("{what} never printed {needle:?}:\n{}", shown(program))
     })
@@ -150,11 +179,130 @@ pub fn udp_socket() -> Result<UdpSocket, String> {
     Ok(socket)
 }
 
+thread_local! {
+    /// What each student program the current check started prints: a
+    /// failure is explained by a `todo!` one reached, and once all of them
+    /// have exited, a wait for what they would have sent can end early.
+    static STUDENTS: RefCell<Vec<Arc<Lines>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A new check begins: the student programs of the last one are forgotten.
+pub fn begin_check() {
+    STUDENTS.with_borrow_mut(Vec::clear);
+}
+
+/// The first `todo!` a student program of the current check reached, as its
+/// panic message (`not yet implemented: step N: …`).
+pub fn reached_todo() -> Option<String> {
+    STUDENTS.with_borrow(|students| {
+        students.iter().find_map(|output| {
+            output.texts().into_iter().find(|line| line.contains(TODO_REACHED))
+        })
+    })
+}
+
+/// True once the current check started student programs and every one has
+/// exited (its output closed): nothing more will come from them.
+fn students_gone() -> bool {
+    STUDENTS.with_borrow(|students| {
+        !students.is_empty()
+            && students.iter().all(|output| output.wait_closed(Duration::ZERO))
+    })
+}
+
+/// How often a wait looks whether the student's programs are gone.
+const SLICE: Duration = Duration::from_millis(100);
+
+/// How long a peer still has, once the student's programs have exited, to
+/// show what they did (a server printing that its client left). What they
+/// sent is in the checker's socket already: one more try is enough there.
+const GRACE: Duration = Duration::from_secs(1);
+
+/// Waits for what a peer of the student's program does, until `done` gives
+/// `Some` or the check deadline passes — or, once the student's programs
+/// have all exited, `grace` after that: a starter's `todo!` ends the wait
+/// at once instead of after the whole deadline.
+fn until_done_or_gone<T>(
+    grace: Duration,
+    mut done: impl FnMut(Duration) -> Option<T>,
+) -> Option<T> {
+    let mut deadline = Instant::now() + CHECK_DEADLINE;
+    let mut gone = false;
+    loop {
+        if !gone && students_gone() {
+            gone = true;
+            deadline = deadline.min(Instant::now() + grace);
+        }
+        if let Some(value) = done(SLICE) {
+            return Some(value);
+        }
+        if Instant::now() >= deadline {
+            return None;
+        }
+    }
+}
+
+/// `socket.recv_from(buf)` within the check deadline, ending early (timed
+/// out) once the student's programs have all exited.
+pub fn recv_within(
+    socket: &UdpSocket,
+    buf: &mut [u8],
+) -> io::Result<(usize, SocketAddr)> {
+    let mut last = None;
+    let got = until_done_or_gone(Duration::ZERO, |slice| {
+        if let Err(err) = socket.set_read_timeout(Some(slice)) {
+            return Some(Err(err));
+        }
+        match socket.recv_from(buf) {
+            Err(err)
+                if matches!(
+                    err.kind(),
+                    ErrorKind::WouldBlock | ErrorKind::TimedOut
+                ) =>
+            {
+                last = Some(err);
+                None
+            }
+            other => Some(other),
+        }
+    });
+    socket.set_read_timeout(Some(CHECK_DEADLINE))?;
+    got.unwrap_or_else(|| Err(last.unwrap_or_else(|| ErrorKind::TimedOut.into())))
+}
+
+/// `accept` on a non-blocking listener within the check deadline, ending
+/// early once the student's programs have all exited.
+pub fn accept_within(listener: &TcpListener) -> Result<TcpStream, String> {
+    let got = until_done_or_gone(Duration::ZERO, |slice| {
+        let until = Instant::now() + slice;
+        loop {
+            match listener.accept() {
+                Ok((peer, _)) => return Some(Ok(peer)),
+                Err(err) if err.kind() == ErrorKind::WouldBlock => {
+                    if Instant::now() >= until {
+                        return None;
+                    }
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Err(err) => {
+                    return Some(Err(format!(
+                        "the checker's server could not accept: {err}"
+                    )));
+                }
+            }
+        }
+    });
+    got.unwrap_or_else(|| Err(format!("no client connected within {CHECK_DEADLINE:?}")))
+}
+
+/// How a reached `todo!("step N: …")` begins its panic message.
+const TODO_REACHED: &str = "not yet implemented: step ";
+
 /// The step and text to show for a failed check: a `todo!` reached is
 /// "not written yet", whatever the check was about.
 pub fn explain_failure(check: &Check, found: &str) -> (usize, String) {
-    if let Some(at) = found.find("not yet implemented: step ") {
-        let rest = &found[at + "not yet implemented: step ".len()..];
+    if let Some(at) = found.find(TODO_REACHED) {
+        let rest = &found[at + TODO_REACHED.len()..];
         let step: usize =
             rest.split(':').next().and_then(|n| n.parse().ok()).unwrap_or(check.step);
         return (

@@ -93,10 +93,17 @@ pub fn list() -> ExitCode {
     let state = State::load();
     common::outln!("{:<16} {:<16} {:<28} state", "exercise", "lesson", "tutorial");
     for exercise in all() {
-        let shown = if root().join(exercise.student).exists() {
-            state.verdict(exercise.id).unwrap_or("not checked yet").to_string()
-        } else {
-            "not started".to_string()
+        let shown = match std::fs::read(root().join(exercise.student)) {
+            Err(_) => "not started".to_string(),
+            Ok(now)
+                if state.changed_since_check(exercise.id, state::fingerprint(&now)) =>
+            {
+                let was = state.verdict(exercise.id).unwrap_or("not checked yet");
+                format!("saved since the last check ({was} then)")
+            }
+            Ok(_) => {
+                state.verdict(exercise.id).unwrap_or("not checked yet").to_string()
+            }
         };
         common::outln!(
             "{:<16} {:<16} {} {shown}",
@@ -261,6 +268,11 @@ pub fn check(id: &str, watch: bool) -> ExitCode {
 pub fn check_once(exercise: &Exercise) -> bool {
     let started = Instant::now();
     let mut state = State::load();
+    // What is checked is the file as it is now; a save during the check is
+    // checked next time.
+    let checked = std::fs::read(root().join(exercise.student))
+        .map(|text| state::fingerprint(&text))
+        .unwrap_or_default();
     let ctx = match build::student(exercise) {
         Ok(ctx) => ctx,
         Err(build::Failure::Compile { output, step }) => {
@@ -272,7 +284,7 @@ pub fn check_once(exercise: &Exercise) -> bool {
                  points at the line",
                 exercise.student
             );
-            state.record(exercise.id, Some(step));
+            state.record(exercise.id, Some(step), checked);
             return false;
         }
         Err(build::Failure::Other(err)) => {
@@ -285,7 +297,12 @@ pub fn check_once(exercise: &Exercise) -> bool {
     let in_ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
     let checks = (exercise.checks)();
     for check in &checks {
-        match (check.run)(&ctx) {
+        checks::begin_check();
+        // A student program that reached a todo!() is the reason, whatever
+        // the check saw next (nothing arrived, a wrong line).
+        let outcome =
+            (check.run)(&ctx).map_err(|found| checks::reached_todo().unwrap_or(found));
+        match outcome {
             Ok(()) => {
                 common::outln!("✔ step {} ({}): {}", check.step, check.name, check.what)
             }
@@ -315,7 +332,7 @@ pub fn check_once(exercise: &Exercise) -> bool {
             }
         }
     }
-    state.record(exercise.id, first_failure);
+    state.record(exercise.id, first_failure, checked);
     let seconds = started.elapsed().as_secs_f64();
     match first_failure {
         None if skipped == 0 => common::outln!(
@@ -358,8 +375,14 @@ fn watch_and_check(exercise: &Exercise, path: &Path) -> ExitCode {
         // Wait for a change to the file, then let the editor finish writing.
         loop {
             match rx.recv() {
+                // Only a write counts: the check's own build reading the file
+                // (an access event) must not start another check.
                 Ok(Ok(event))
-                    if event.paths.iter().any(|p| p.file_name() == name.as_deref()) =>
+                    if !matches!(event.kind, notify::EventKind::Access(_))
+                        && event
+                            .paths
+                            .iter()
+                            .any(|p| p.file_name() == name.as_deref()) =>
                 {
                     break;
                 }

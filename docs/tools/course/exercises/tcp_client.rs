@@ -8,11 +8,13 @@
 //! and exits, so only the close check blames it.
 
 use std::io::{ErrorKind, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::time::{Duration, Instant};
+use std::net::TcpListener;
+use std::time::Duration;
 
 use super::Exercise;
-use super::checks::{CHECK_DEADLINE, Check, Ctx, args, exits_ok, prints, shown};
+use super::checks::{
+    CHECK_DEADLINE, Check, Ctx, accept_within, args, exits_ok, prints, shown,
+};
 use crate::process::Running;
 
 /// How long the close_wait check waits for a client that is given 5 s.
@@ -300,7 +302,7 @@ fn checks() -> Vec<Check> {
                 // No --timeout: only opt.close_wait can end the wait for its FIN.
                 let mut client =
                     ctx.student("tcp-client", &args(&["--to", &addr, "hi"]))?;
-                let mut peer = accept_within(&listener, CHECK_DEADLINE)?;
+                let mut peer = accept_within(&listener)?;
                 peer.set_nonblocking(false).map_err(|e| e.to_string())?;
                 peer.set_read_timeout(Some(CHECK_DEADLINE))
                     .map_err(|e| e.to_string())?;
@@ -444,7 +446,7 @@ fn local(listener: &TcpListener) -> Result<String, String> {
 /// Accepts one client (within the deadline), reads everything it sends until
 /// its FIN, and closes without answering.
 fn read_to_end(listener: &TcpListener) -> Result<Vec<u8>, String> {
-    let mut peer = accept_within(listener, CHECK_DEADLINE)?;
+    let mut peer = accept_within(listener)?;
     peer.set_nonblocking(false).map_err(|e| e.to_string())?;
     peer.set_read_timeout(Some(CHECK_DEADLINE)).map_err(|e| e.to_string())?;
     let mut got = Vec::new();
@@ -460,29 +462,5 @@ fn read_to_end(listener: &TcpListener) -> Result<Vec<u8>, String> {
             ))
         }
         Err(err) => Err(format!("the checker's server could not read: {err}")),
-    }
-}
-
-/// `accept` on a non-blocking listener, polled until `timeout`.
-fn accept_within(
-    listener: &TcpListener,
-    timeout: Duration,
-) -> Result<TcpStream, String> {
-    let deadline = Instant::now() + timeout;
-    loop {
-        match listener.accept() {
-            Ok((peer, _)) => return Ok(peer),
-            Err(err)
-                if err.kind() == ErrorKind::WouldBlock && Instant::now() < deadline =>
-            {
-                std::thread::sleep(Duration::from_millis(5));
-            }
-            Err(err) if err.kind() == ErrorKind::WouldBlock => {
-                return Err(format!("no client connected within {timeout:?}"));
-            }
-            Err(err) => {
-                return Err(format!("the checker's server could not accept: {err}"));
-            }
-        }
     }
 }

@@ -10,7 +10,7 @@ use common::Codec;
 
 use super::Exercise;
 use super::checks::{
-    CHECK_DEADLINE, Check, Ctx, args, exits_ok, prints, shown, udp_socket,
+    CHECK_DEADLINE, Check, Ctx, args, exits_ok, prints, recv_within, shown, udp_socket,
 };
 use crate::process::Running;
 
@@ -323,7 +323,7 @@ fn ask(
         .send_to(format, server)
         .map_err(|e| format!("cannot send to {server}: {e}"))?;
     let mut buf = vec![0u8; 65_536];
-    match socket.recv_from(&mut buf) {
+    match recv_within(socket, &mut buf) {
         Ok((len, from)) if from == server => Ok(buf[..len].to_vec()),
         Ok((_, from)) => Err(format!(
             "[step 6] the answer came from {from}, not from the server's {server} — answer with udp_server, the bound socket"
@@ -516,7 +516,7 @@ fn client_checks() -> Vec<Check> {
                 let to = server.local_addr().map_err(|e| e.to_string())?.to_string();
                 let mut client = student_client(ctx, &to, &["%Y"])?;
                 let mut buf = [0u8; 2048];
-                match server.recv_from(&mut buf) {
+                match recv_within(&server, &mut buf) {
                     Ok((_, from)) => {
                         server.send_to(b"12:00:00", from).map_err(|e| e.to_string())?;
                     }
@@ -683,7 +683,7 @@ fn fake_server_exchange(ctx: &Ctx, check_print: bool) -> Result<(), String> {
     let mut client = student_client(ctx, &to, &formats)?;
     let mut buf = [0u8; 2048];
     for (at, (format, reply)) in formats.iter().zip(replies).enumerate() {
-        let (len, from) = match server.recv_from(&mut buf) {
+        let (len, from) = match recv_within(&server, &mut buf) {
             Ok(got) => got,
             Err(_) => {
                 client.stop();

@@ -1,7 +1,9 @@
 //! The exercises of the two UDP lessons: udp-sender and udp-receiver.
 
 use super::Exercise;
-use super::checks::{Check, Ctx, args, exits_ok, prints, shown, udp_socket};
+use super::checks::{
+    Check, Ctx, args, exits_ok, prints, recv_within, shown, udp_socket,
+};
 
 const SKIP_NO_PYTHON: &str = "skipped: python3 not found, the twin was not run";
 
@@ -87,7 +89,7 @@ fn sender_checks() -> Vec<Check> {
                     ]),
                 )?;
                 let mut buf = [0u8; 64];
-                let got = receiver.recv_from(&mut buf);
+                let got = recv_within(&receiver, &mut buf);
                 exits_ok(&mut sender, "udp-sender --bind")?;
                 match got {
                     Ok((_, from)) if from.port() == port => Ok(()),
@@ -172,7 +174,7 @@ fn sender_checks() -> Vec<Check> {
                 )?;
                 let mut buf = [0u8; 64];
                 for expected in ["a", "b", "c"] {
-                    match receiver.recv_from(&mut buf) {
+                    match recv_within(&receiver, &mut buf) {
                         Ok((n, _)) if &buf[..n] == expected.as_bytes() => {}
                         Ok((n, _)) => {
                             return Err(format!(
@@ -214,7 +216,7 @@ fn sender_sends(
     list.extend(messages);
     let mut sender = ctx.student("udp-sender", &args(&list))?;
     let mut buf = [0u8; 2048];
-    let got = receiver.recv_from(&mut buf);
+    let got = recv_within(&receiver, &mut buf);
     let exited = exits_ok(&mut sender, "udp-sender");
     match got {
         Ok((n, _)) if &buf[..n] == expected => exited,
