@@ -94,15 +94,22 @@ enum Command {
     /// Check your steps on real loopback sockets, against the Rust peer and
     /// the Python twin.
     Check {
+        /// The exercise, e.g. udp-sender (see `course exercises`).
         id: String,
         /// Check again on every save of your file.
         #[arg(long)]
         watch: bool,
     },
     /// The next hint for the first step that fails.
-    Hint { id: String },
+    Hint {
+        /// The exercise, e.g. udp-sender (see `course exercises`).
+        id: String,
+    },
     /// Where the reference steps are, and the steps themselves.
-    Solution { id: String },
+    Solution {
+        /// The exercise, e.g. udp-sender (see `course exercises`).
+        id: String,
+    },
 }
 
 fn main() -> ExitCode {
