@@ -113,8 +113,15 @@ fn say_connected(tcp_socket: &Socket) {
     }
 }
 
-/// `127.0.0.1:50312`, or `AF_UNIX` for an AF_UNIX socket (a client has no
-/// path of its own unless it binds one).
+/// `127.0.0.1:50312`, or `unix:PATH` for an AF_UNIX socket with a path — a
+/// client has none unless it binds one: `AF_UNIX (unnamed)`.
 fn address_text(address: &SockAddr) -> String {
-    address.as_socket().map_or_else(|| "AF_UNIX".to_string(), |a| a.to_string())
+    if let Some(address) = address.as_socket() {
+        return address.to_string();
+    }
+    #[cfg(unix)]
+    if let Some(path) = address.as_pathname() {
+        return format!("unix:{}", path.display());
+    }
+    "AF_UNIX (unnamed)".to_string()
 }

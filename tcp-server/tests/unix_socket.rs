@@ -52,6 +52,8 @@ fn client_and_server_over_a_unix_socket_then_the_file_is_removed() {
     let out = Cmd::bin("tcp-client").args(["--to", &to, "over AF_UNIX", "数据"]).run();
     assert!(out.status.success(), "{}", out.stderr);
     assert_eq!(out.stdout, "over AF_UNIX\n数据\n");
+    let said = format!("connected to {to} from AF_UNIX (unnamed)\n");
+    assert!(out.stderr.contains(&said), "{}", out.stderr);
     let done = server.wait_exit(DEADLINE);
     assert!(done.status.success(), "{}", done.stderr);
     assert!(done.stdout.contains("connected: unix-client-1\n"), "{}", done.stdout);

@@ -77,7 +77,7 @@ pub fn talk(to: &Endpoint, opt: &Options, user: &mut dyn User) -> io::Result<()>
             let stream = UnixStream::connect(path)?;
             stream.set_read_timeout(opt.timeout)?;
             stream.set_write_timeout(opt.timeout)?;
-            common::errln!("connected to AF_UNIX from AF_UNIX");
+            common::errln!("connected to unix:{} from AF_UNIX (unnamed)", path.display());
             converse(stream, opt, user)
         }
     }
