@@ -99,6 +99,8 @@ impl Narrator {
         if self.enabled {
             let shown = text.map_or_else(|| "…".to_string(), crate::pyrepr::str_repr);
             self.step_with(number, &[("text", shown)]);
+        } else {
+            self.last_step.store(number, Ordering::Relaxed);
         }
     }
 

@@ -56,6 +56,9 @@ impl StepCreate for Narrator {
                 ("part", format!("{:?}", output.part.display().to_string())),
             ];
             self.step_with(number, &values);
+        } else if !self.is_enabled() {
+            // Silent, it still records the step (errors are named by it).
+            self.step_with(number, &[]);
         }
     }
 }

@@ -27,6 +27,9 @@ impl StepTo for Narrator {
                 number,
                 &[("data", bytes_repr(data)), ("to", addr_repr(&to))],
             );
+        } else {
+            // Silent, it still records the step (errors are named by it).
+            self.step_with(number, &[]);
         }
     }
 }
