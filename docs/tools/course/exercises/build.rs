@@ -91,10 +91,29 @@ fn first_error_step(cargo_output: &str, exercise: &Exercise) -> Option<usize> {
         rest.split(':').next()?.parse().ok()
     })?;
     let text = std::fs::read_to_string(root().join(exercise.student)).ok()?;
-    text.lines()
-        .take(line)
-        .filter_map(|l| super::starter::step_comment(l.trim()).map(|(n, _)| n))
-        .last()
+    step_at(&text, line)
+}
+
+/// The step of line `line` (1-based) of a steps file: that of the last step
+/// comment above it. An error in a function's signature (`-> io::Result<Sent>`
+/// when the body gives back `()`) is the end of its body: its last step.
+fn step_at(text: &str, line: usize) -> Option<usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    let step = |l: &&str| super::starter::step_comment(l.trim()).map(|(n, _)| n);
+    let above = &lines[..line.min(lines.len())];
+    let signature = above.iter().rposition(|l| {
+        let l = l.trim_start();
+        l.starts_with("pub fn ") || l.starts_with("fn ")
+    });
+    if let Some(start) = signature
+        && !above[start..].iter().any(|l| step(l).is_some())
+    {
+        let end = lines[start..].iter().position(|l| l.starts_with('}'))? + start;
+        if let Some(last) = lines[start..end].iter().filter_map(step).next_back() {
+            return Some(last);
+        }
+    }
+    above.iter().filter_map(step).next_back()
 }
 
 /// `a/src/../exercise/x.rs` as `a/exercise/x.rs`, with `/` between the parts.
@@ -114,6 +133,17 @@ fn resolved(path: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_error_in_a_signature_is_the_last_step_of_its_body() {
+        let text = "use x;\n/// Sends.\npub fn send() -> io::Result<Sent> {\n    \
+                    // 1. create — socket()\n    let s = 1;\n    // 2. close — close()\n    \
+                    drop(s);\n}\n";
+        assert_eq!(super::step_at(text, 3), Some(2), "the signature");
+        assert_eq!(super::step_at(text, 5), Some(1), "in step 1");
+        assert_eq!(super::step_at(text, 7), Some(2), "in step 2");
+        assert_eq!(super::step_at(text, 1), None, "the use lines");
+    }
+
     #[test]
     fn paths_through_a_module_path_are_resolved() {
         assert_eq!(

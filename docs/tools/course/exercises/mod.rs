@@ -217,6 +217,12 @@ pub fn hint(id: &str) -> ExitCode {
         hints.len(),
         hints[given]
     );
+    if given + 1 == hints.len() {
+        common::outln!(
+            "(that was the last hint for step {step}; \
+             `cargo run -p docs --bin course -- solution {id}` shows the reference)"
+        );
+    }
     ExitCode::SUCCESS
 }
 
@@ -268,6 +274,7 @@ pub fn check(id: &str, watch: bool) -> ExitCode {
 pub fn check_once(exercise: &Exercise) -> bool {
     let started = Instant::now();
     let mut state = State::load();
+    common::outln!("building your {} with {} …", exercise.krate, exercise.student);
     // What is checked is the file as it is now; a save during the check is
     // checked next time.
     let checked = std::fs::read(root().join(exercise.student))
@@ -302,6 +309,8 @@ pub fn check_once(exercise: &Exercise) -> bool {
         // the check saw next (nothing arrived, a wrong line).
         let outcome =
             (check.run)(&ctx).map_err(|found| checks::reached_todo().unwrap_or(found));
+        // Ctrl+C stopped the programs: what the check saw is not a verdict.
+        crate::process::wait_if_stopping();
         match outcome {
             Ok(()) => {
                 common::outln!("✔ step {} ({}): {}", check.step, check.name, check.what)

@@ -63,8 +63,12 @@ impl State {
         if let Some(dir) = path.parent() {
             let _ = std::fs::create_dir_all(dir);
         }
+        // Written aside, then renamed over: a Ctrl+C mid-write loses nothing.
         // The state is a convenience: a read-only target folder costs nothing else.
-        let _ = std::fs::write(path, text);
+        let aside = path.with_extension("txt.new");
+        if std::fs::write(&aside, text).is_ok() {
+            let _ = std::fs::rename(&aside, &path);
+        }
     }
 
     /// Records a check of the file whose [`fingerprint`] is `checked`: the
