@@ -124,6 +124,48 @@ fn sender_checks() -> Vec<Check> {
         },
         Check {
             step: 2,
+            name: "recvfrom (optional), --bufsize",
+            what: "--wait-reply --bufsize 4 takes 4 bytes of a longer reply, as recvfrom(4) does",
+            run: |ctx| {
+                let mut receiver = ctx.reference(
+                    "udp-receiver",
+                    &args(&[
+                        "--bind",
+                        "127.0.0.1:0",
+                        "--reply",
+                        "okay-longer",
+                        "--count",
+                        "1",
+                    ]),
+                )?;
+                let line = prints(&mut receiver, "listening on ", "udp-receiver")?;
+                let addr = line.rsplit(' ').next().unwrap_or_default().to_string();
+                let mut sender = ctx.student(
+                    "udp-sender",
+                    &args(&[
+                        "--to",
+                        &addr,
+                        "--wait-reply",
+                        "--bufsize",
+                        "4",
+                        "--timeout",
+                        "3",
+                        "hi",
+                    ]),
+                )?;
+                let shown = prints(&mut sender, ": okay", "udp-sender --wait-reply --bufsize 4")
+                    .map_err(|e| format!("{e}\n    — with opt.reply set, did you recv_datagram after sending?"))?;
+                exits_ok(&mut sender, "udp-sender --wait-reply --bufsize 4")?;
+                if shown.contains("okay-") {
+                    return Err(format!(
+                        "it showed {shown:?}: more than the 4 bytes asked for — pass opt.reply's bufsize to recv_datagram, not a fixed size"
+                    ));
+                }
+                Ok(())
+            },
+        },
+        Check {
+            step: 2,
             name: "sendto",
             what: "the Python twin's receiver gets the text, in UTF-8 and GBK",
             run: |ctx| {
