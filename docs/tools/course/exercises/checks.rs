@@ -298,6 +298,11 @@ pub fn accept_within(listener: &TcpListener) -> Result<TcpStream, String> {
 /// How a reached `todo!("step N: …")` begins its panic message.
 const TODO_REACHED: &str = "not yet implemented: step ";
 
+/// True when a check failed because a student program reached a `todo!`.
+pub fn is_todo(found: &str) -> bool {
+    found.contains(TODO_REACHED)
+}
+
 /// The step and text to show for a failed check: a `todo!` reached is
 /// "not written yet", whatever the check was about.
 pub fn explain_failure(check: &Check, found: &str) -> (usize, String) {

@@ -303,6 +303,9 @@ pub fn check_once(exercise: &Exercise) -> bool {
     let mut skipped = 0;
     let in_ci = std::env::var_os("CI").is_some_and(|v| !v.is_empty());
     let checks = (exercise.checks)();
+    // A todo!() reached stops every later check at the same step: one line.
+    let mut todo_said = std::collections::BTreeSet::new();
+    let mut todo_again = std::collections::BTreeMap::new();
     for check in &checks {
         checks::begin_check();
         // A student program that reached a todo!() is the reason, whatever
@@ -327,7 +330,11 @@ pub fn check_once(exercise: &Exercise) -> bool {
             }
             Err(found) => {
                 let (step, text) = checks::explain_failure(check, &found);
-                if step == check.step {
+                let todo = checks::is_todo(&found);
+                if todo && !todo_said.insert(step) {
+                    // Said once already: counted, and summed up after the checks.
+                    *todo_again.entry(step).or_insert(0) += 1;
+                } else if step == check.step {
                     common::outln!("✘ step {step} ({}): {text}", check.name);
                 } else {
                     // The check was about a later step; an earlier one is at fault.
@@ -340,6 +347,12 @@ pub fn check_once(exercise: &Exercise) -> bool {
                     Some(first_failure.map_or(step, |first: usize| first.min(step)));
             }
         }
+    }
+    for (step, count) in todo_again {
+        let checks = if count == 1 { "check" } else { "checks" };
+        common::outln!(
+            "✘ step {step}: {count} more {checks} stopped at the same todo!()"
+        );
     }
     state.record(exercise.id, first_failure, checked);
     let seconds = started.elapsed().as_secs_f64();
