@@ -91,7 +91,7 @@ fn checks() -> Vec<Check> {
         },
         Check {
             step: 1,
-            name: "settimeout (optional)",
+            name: "settimeout, optional",
             what: "--timeout 1: a server that never answers gives `no reply from ADDR within 1s`",
             run: |ctx| {
                 // Never accepted: the kernel completes the handshake, nobody answers.
@@ -251,7 +251,7 @@ fn checks() -> Vec<Check> {
         },
         Check {
             step: 4,
-            name: "--send-only (optional)",
+            name: "--send-only, optional",
             what: "--send-only (tutorial 003's tcp_send_client) sends to a server that never answers, and waits for no reply",
             run: |ctx| {
                 let listener = listener()?;

@@ -457,7 +457,7 @@ fn checks() -> Vec<Check> {
         },
         Check {
             step: 6,
-            name: "recv/send (optional)",
+            name: "recv/send, optional",
             what: "--greeting: the client reads it first (tutorial 003's tcp_send_server)",
             run: |ctx| {
                 let (_server, addr) = student_server(ctx, &["--greeting", "TCP数据"])?;

@@ -105,7 +105,7 @@ fn sender_checks() -> Vec<Check> {
         },
         Check {
             step: 2,
-            name: "recvfrom (optional)",
+            name: "recvfrom, optional",
             what: "--wait-reply prints the reply of a Rust receiver",
             run: |ctx| {
                 let mut receiver = ctx.reference(
@@ -124,7 +124,7 @@ fn sender_checks() -> Vec<Check> {
         },
         Check {
             step: 2,
-            name: "recvfrom (optional), --bufsize",
+            name: "recvfrom --bufsize, optional",
             what: "--wait-reply --bufsize 4 takes 4 bytes of a longer reply, as recvfrom(4) does",
             run: |ctx| {
                 let mut receiver = ctx.reference(
@@ -406,7 +406,7 @@ fn receiver_checks() -> Vec<Check> {
         },
         Check {
             step: 4,
-            name: "sendto (optional)",
+            name: "sendto, optional",
             what: "--reply ok answers the Rust sender's --wait-reply",
             run: |ctx| {
                 let (_receiver, addr) =
