@@ -59,18 +59,6 @@ fn sender_checks() -> Vec<Check> {
             },
         },
         Check {
-            step: 2,
-            name: "sendto",
-            what: "the datagram arrives at a Rust receiver, byte for byte",
-            run: |ctx| sender_sends(ctx, &["hi"], b"hi", "utf-8"),
-        },
-        Check {
-            step: 2,
-            name: "sendto",
-            what: "数据 in GBK arrives as b'\\xca\\xfd\\xbe\\xdd'",
-            run: |ctx| sender_sends(ctx, &["数据"], b"\xca\xfd\xbe\xdd", "gbk"),
-        },
-        Check {
             step: 1,
             name: "bind",
             what: "--bind fixes the local port",
@@ -102,6 +90,18 @@ fn sender_checks() -> Vec<Check> {
                     )),
                 }
             },
+        },
+        Check {
+            step: 2,
+            name: "sendto",
+            what: "the datagram arrives at a Rust receiver, byte for byte",
+            run: |ctx| sender_sends(ctx, &["hi"], b"hi", "utf-8"),
+        },
+        Check {
+            step: 2,
+            name: "sendto",
+            what: "数据 in GBK arrives as b'\\xca\\xfd\\xbe\\xdd'",
+            run: |ctx| sender_sends(ctx, &["数据"], b"\xca\xfd\xbe\xdd", "gbk"),
         },
         Check {
             step: 2,
