@@ -83,10 +83,17 @@ pub fn starter(reference: &str, id: &str) -> String {
                 out.push_str(&format!("    //    {note}\n"));
                 mark_optional(&mut pending, note);
             }
-            if let Some(todo) = pending.as_mut()
-                && todo.narration.is_none()
-            {
-                todo.narration = narration(trimmed, todo.number, &signature);
+            if let Some(todo) = pending.as_mut() {
+                if todo.narration.is_none() {
+                    todo.narration = narration(trimmed, todo.number, &signature);
+                }
+                // An optional part's `[note]` line: named, for the student to place.
+                if let Some(at) = trimmed.find(".say.note(") {
+                    let call = trimmed[..at].rsplit(' ').next().unwrap_or_default();
+                    let rest = &trimmed[at..];
+                    let end = rest.find(");").map_or(rest.len(), |end| end + 2);
+                    todo.notes.push(format!("{call}{}", &rest[..end]));
+                }
             }
             follow_blocks(&mut blocks, trimmed);
             continue;
@@ -98,6 +105,7 @@ pub fn starter(reference: &str, id: &str) -> String {
                 what,
                 optional: false,
                 narration: None,
+                notes: Vec::new(),
                 inside: blocks.clone(),
             });
             // Comments just above a step's own (no code between) are its.
@@ -128,6 +136,8 @@ struct Todo {
     optional: bool,
     /// The step's `--explain` line, kept: the tool names a failed step from it.
     narration: Option<String>,
+    /// The `--explain` notes of its optional parts (`opt.say.note("sendto");`).
+    notes: Vec<String>,
     /// The loops and `if`s the reference writes the step in.
     inside: Vec<String>,
 }
@@ -141,6 +151,11 @@ impl Todo {
             lines += &format!(
                 "    //    (the reference writes this step inside {})\n",
                 blocks.join(", in ")
+            );
+        }
+        for note in &self.notes {
+            lines += &format!(
+                "    //    where its optional part runs, --explain notes it: {note}\n"
             );
         }
         if let Some(narration) = &self.narration {
@@ -179,7 +194,9 @@ fn narration(code: &str, number: usize, signature: &str) -> Option<String> {
     Some(if given {
         code.to_string()
     } else {
-        format!("{receiver}.say.step({number});")
+        format!(
+            "{receiver}.say.step({number}); // with its values, once they exist: {code}"
+        )
     })
 }
 
@@ -291,7 +308,8 @@ mod tests {
             text.contains(
                 "    // 2. send it — sendto(data, addr)\n    //    the OS picks a port here\n    \
                  //    (the reference writes this step inside `for _ in 0..2 { … }`)\n    \
-                 opt.say.step(2);\n    todo!(\"step 2: send it\");\n}\n"
+                 opt.say.step(2); // with its values, once they exist: \
+                 opt.say.step_with(2, &[(\"x\", s.x())]);\n    todo!(\"step 2: send it\");\n}\n"
             ),
             "{text}"
         );
