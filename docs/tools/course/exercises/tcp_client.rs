@@ -251,6 +251,44 @@ fn checks() -> Vec<Check> {
         },
         Check {
             step: 4,
+            name: "recv",
+            what: "a server that closes instead of answering: recv returns b'', and it says `closed the connection` (exit 1)",
+            run: |ctx| {
+                let listener = listener()?;
+                let addr = local(&listener)?;
+                let mut client = ctx.student(
+                    "tcp-client",
+                    &args(&["--to", &addr, "--timeout", "3", "hi"]),
+                )?;
+                let mut peer = accept_within(&listener)?;
+                peer.set_nonblocking(false).map_err(|e| e.to_string())?;
+                peer.set_read_timeout(Some(CHECK_DEADLINE))
+                    .map_err(|e| e.to_string())?;
+                let mut buf = [0u8; 64];
+                peer.read(&mut buf)
+                    .map_err(|e| format!("[step 3] nothing arrived: {e}"))?;
+                // Closed without a word: the client's recv returns 0.
+                drop(peer);
+                let exited = client.wait_exit_within(CHECK_DEADLINE);
+                client.stop();
+                blame_connect(&client)?;
+                let said =
+                    client.lines().iter().any(|l| l.contains("closed the connection"));
+                match exited {
+                    Ok(false) if said => Ok(()),
+                    Err(_) => Err(format!(
+                        "it still ran after {CHECK_DEADLINE:?}:\n{}",
+                        shown(&client)
+                    )),
+                    _ => Err(format!(
+                        "it did not fail with `closed the connection`:\n{}\n    — show every piece recv returns, b'' too: user.show(&buf[..n]) makes an empty one the error",
+                        shown(&client)
+                    )),
+                }
+            },
+        },
+        Check {
+            step: 4,
             name: "--send-only, optional",
             what: "--send-only (tutorial 003's tcp_send_client) sends to a server that never answers, and waits for no reply",
             run: |ctx| {

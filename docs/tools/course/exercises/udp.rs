@@ -363,6 +363,43 @@ fn receiver_checks() -> Vec<Check> {
             },
         },
         Check {
+            step: 3,
+            name: "recvfrom --bufsize",
+            what: "--bufsize 8: a 16-byte datagram is cut to 8 bytes, and the loss is said",
+            run: |ctx| {
+                let (mut receiver, addr) =
+                    student_receiver(ctx, &["--count", "1", "--bufsize", "8"])?;
+                exits_ok(
+                    &mut ctx.reference(
+                        "udp-sender",
+                        &args(&["--to", &addr, "0123456789abcdef"]),
+                    )?,
+                    "udp-sender",
+                )?;
+                let line =
+                    prints(&mut receiver, ": 01234567", "udp-receiver --bufsize 8")?;
+                if line.contains("012345678") {
+                    return Err(format!(
+                        "it showed {line:?}: more than the 8 bytes recvfrom(8) takes — receive opt.bufsize bytes"
+                    ));
+                }
+                exits_ok(&mut receiver, "udp-receiver --count 1")?;
+                // The warning may come before or after the line it is about.
+                let warned = receiver
+                    .lines()
+                    .iter()
+                    .any(|l| l.contains("had 16 bytes but --bufsize is 8"));
+                if warned {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "it never said the datagram had 16 bytes:\n{}\n    — the datagram must say how long it was: recv_datagram(&udp_socket, &mut buf, opt.bufsize) keeps sent_len, a plain recv_from into bufsize bytes cannot",
+                        shown(&receiver)
+                    ))
+                }
+            },
+        },
+        Check {
             step: 4,
             name: "print",
             what: "three datagrams are shown in order, then it stops (--count 3)",
