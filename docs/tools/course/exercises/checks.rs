@@ -271,8 +271,16 @@ pub fn recv_within(
 }
 
 /// `accept` on a non-blocking listener within the check deadline, ending
-/// early once the student's programs have all exited.
+/// early once the student's programs have all exited. The client's socket
+/// is blocking, with the check deadline for each read.
 pub fn accept_within(listener: &TcpListener) -> Result<TcpStream, String> {
+    let peer = accept_polled(listener)?;
+    peer.set_nonblocking(false).map_err(|e| e.to_string())?;
+    peer.set_read_timeout(Some(CHECK_DEADLINE)).map_err(|e| e.to_string())?;
+    Ok(peer)
+}
+
+fn accept_polled(listener: &TcpListener) -> Result<TcpStream, String> {
     let got = until_done_or_gone(Duration::ZERO, |slice| {
         let until = Instant::now() + slice;
         loop {

@@ -261,9 +261,6 @@ fn checks() -> Vec<Check> {
                     &args(&["--to", &addr, "--timeout", "3", "hi"]),
                 )?;
                 let mut peer = accept_within(&listener)?;
-                peer.set_nonblocking(false).map_err(|e| e.to_string())?;
-                peer.set_read_timeout(Some(CHECK_DEADLINE))
-                    .map_err(|e| e.to_string())?;
                 let mut buf = [0u8; 64];
                 peer.read(&mut buf)
                     .map_err(|e| format!("[step 3] nothing arrived: {e}"))?;
@@ -341,9 +338,6 @@ fn checks() -> Vec<Check> {
                 let mut client =
                     ctx.student("tcp-client", &args(&["--to", &addr, "hi"]))?;
                 let mut peer = accept_within(&listener)?;
-                peer.set_nonblocking(false).map_err(|e| e.to_string())?;
-                peer.set_read_timeout(Some(CHECK_DEADLINE))
-                    .map_err(|e| e.to_string())?;
                 let mut buf = [0u8; 64];
                 let n = peer
                     .read(&mut buf)
@@ -485,8 +479,6 @@ fn local(listener: &TcpListener) -> Result<String, String> {
 /// its FIN, and closes without answering.
 fn read_to_end(listener: &TcpListener) -> Result<Vec<u8>, String> {
     let mut peer = accept_within(listener)?;
-    peer.set_nonblocking(false).map_err(|e| e.to_string())?;
-    peer.set_read_timeout(Some(CHECK_DEADLINE)).map_err(|e| e.to_string())?;
     let mut got = Vec::new();
     match peer.read_to_end(&mut got) {
         Ok(_) => Ok(got),
